@@ -1,0 +1,333 @@
+package fakeowui
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// Grant is one access grant as clients send it.
+type Grant struct {
+	PrincipalType string `json:"principal_type"` // "user" or "group"
+	PrincipalID   string `json:"principal_id"`   // user id, group id, or "*" (all users)
+	Permission    string `json:"permission"`     // "read" or "write"
+}
+
+// Model is one row of Open WebUI's model table. A nil BaseModelID makes it a
+// base-model row (per-model overrides of a provider model); otherwise it is
+// a custom (workspace) model.
+type Model struct {
+	ID           string         `json:"id"`
+	UserID       string         `json:"user_id"`
+	BaseModelID  *string        `json:"base_model_id"`
+	Name         string         `json:"name"`
+	Meta         map[string]any `json:"meta"`
+	Params       map[string]any `json:"params"`
+	AccessGrants []Grant        `json:"access_grants"`
+	IsActive     bool           `json:"is_active"`
+	CreatedAt    int64          `json:"created_at"`
+	UpdatedAt    int64          `json:"updated_at"`
+}
+
+// row is the stored form of a Model. seq stands in for SQLite's rowid: the
+// order Open WebUI returns rows in when a query has no ORDER BY.
+type row struct {
+	seq         int64
+	id          string
+	userID      string
+	baseModelID *string
+	name        string
+	meta        map[string]any
+	params      map[string]any
+	grants      []grantRow
+	isActive    bool
+	createdAt   int64
+	updatedAt   int64
+}
+
+type grantRow struct {
+	Grant
+	id        string
+	createdAt int64
+}
+
+func (r *row) isBase() bool { return r.baseModelID == nil }
+
+// provider is one live provider model (GET /api/models/base, unload).
+type provider struct {
+	id, ownedBy string
+	canUnload   bool
+	created     int64
+}
+
+// insert stores a new row at the end of the insertion order.
+func (s *Server) insert(r *row) {
+	s.seq++
+	r.seq = s.seq
+	s.rows[r.id] = r
+}
+
+// setGrants replaces a row's grants. Every replace mints new grant ids, as
+// Open WebUI deletes and re-inserts them.
+func (s *Server) setGrants(r *row, gs []Grant, now int64) {
+	r.grants = make([]grantRow, 0, len(gs))
+	for _, g := range gs {
+		s.grantSeq++
+		id := fmt.Sprintf("00000000-0000-4000-8000-%012d", s.grantSeq)
+		r.grants = append(r.grants, grantRow{Grant: g, id: id, createdAt: now})
+	}
+}
+
+// sortedRows returns rows in insertion order.
+func (s *Server) sortedRows() []*row {
+	out := make([]*row, 0, len(s.rows))
+	for _, r := range s.rows {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	return out
+}
+
+// PutModel stores m directly, replacing any row with the same id (which
+// keeps its place in the insertion order). Nil Meta/Params become {};
+// zero timestamps become now. No request is logged.
+func (s *Server) PutModel(m Model) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	r := &row{
+		id: m.ID, userID: m.UserID, name: m.Name, isActive: m.IsActive,
+		meta: jsonMap(m.Meta), params: jsonMap(m.Params),
+		createdAt: m.CreatedAt, updatedAt: m.UpdatedAt,
+	}
+	if m.BaseModelID != nil {
+		b := *m.BaseModelID
+		r.baseModelID = &b
+	}
+	if r.createdAt == 0 {
+		r.createdAt = now
+	}
+	if r.updatedAt == 0 {
+		r.updatedAt = r.createdAt
+	}
+	s.setGrants(r, m.AccessGrants, r.updatedAt)
+	if old, ok := s.rows[m.ID]; ok {
+		r.seq = old.seq
+		s.rows[m.ID] = r
+		return
+	}
+	s.insert(r)
+}
+
+// Model returns a deep copy of the row with that id.
+func (s *Server) Model(id string) (Model, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.rows[id]
+	if !ok {
+		return Model{}, false
+	}
+	return r.export(), true
+}
+
+// Models returns deep copies of all rows, sorted by id.
+func (s *Server) Models() []Model {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Model, 0, len(s.rows))
+	for _, r := range s.rows {
+		out = append(out, r.export())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// AddProviderModel adds (or replaces) a live provider model. ownedBy is the
+// connection type, "openai" or "ollama"; canUnload says whether unloading is
+// supported (Ollama, or an OpenAI connection with provider llama.cpp).
+func (s *Server) AddProviderModel(id, ownedBy string, canUnload bool) {
+	s.addProvider(provider{id: id, ownedBy: ownedBy, canUnload: canUnload})
+}
+
+// addProvider stores p; a zero created means now.
+func (s *Server) addProvider(p provider) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.created == 0 {
+		p.created = s.now()
+	}
+	for i := range s.providers {
+		if s.providers[i].id == p.id {
+			s.providers[i] = p
+			return
+		}
+	}
+	s.providers = append(s.providers, p)
+}
+
+func (s *Server) provider(id string) (provider, bool) {
+	for _, p := range s.providers {
+		if p.id == id {
+			return p, true
+		}
+	}
+	return provider{}, false
+}
+
+func (r *row) export() Model {
+	m := Model{
+		ID: r.id, UserID: r.userID, Name: r.name, IsActive: r.isActive,
+		Meta: cloneMap(r.meta), Params: cloneMap(r.params),
+		AccessGrants: make([]Grant, len(r.grants)),
+		CreatedAt:    r.createdAt, UpdatedAt: r.updatedAt,
+	}
+	if r.baseModelID != nil {
+		b := *r.baseModelID
+		m.BaseModelID = &b
+	}
+	for i, g := range r.grants {
+		m.AccessGrants[i] = g.Grant
+	}
+	return m
+}
+
+// Wire shapes. Field order follows Open WebUI's pydantic models.
+
+type grantJSON struct {
+	ID            string `json:"id"`
+	ResourceType  string `json:"resource_type"`
+	ResourceID    string `json:"resource_id"`
+	PrincipalType string `json:"principal_type"`
+	PrincipalID   string `json:"principal_id"`
+	Permission    string `json:"permission"`
+	CreatedAt     int64  `json:"created_at"`
+}
+
+// modelJSON is ModelModel (and ModelResponse, which is identical).
+type modelJSON struct {
+	ID           string         `json:"id"`
+	UserID       string         `json:"user_id"`
+	BaseModelID  *string        `json:"base_model_id"`
+	Name         string         `json:"name"`
+	Params       map[string]any `json:"params"`
+	Meta         map[string]any `json:"meta"`
+	AccessGrants []grantJSON    `json:"access_grants"`
+	IsActive     bool           `json:"is_active"`
+	UpdatedAt    int64          `json:"updated_at"`
+	CreatedAt    int64          `json:"created_at"`
+}
+
+type userJSON struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+	Email string `json:"email"`
+}
+
+// modelAccessJSON is ModelAccessResponse: ModelModel + user + write_access.
+type modelAccessJSON struct {
+	modelJSON
+	User        *userJSON `json:"user"`
+	WriteAccess bool      `json:"write_access"`
+}
+
+func (r *row) wire() modelJSON {
+	m := modelJSON{
+		ID: r.id, UserID: r.userID, BaseModelID: r.baseModelID, Name: r.name,
+		Params: cloneMap(r.params), Meta: cloneMap(r.meta),
+		AccessGrants: make([]grantJSON, len(r.grants)),
+		IsActive:     r.isActive, UpdatedAt: r.updatedAt, CreatedAt: r.createdAt,
+	}
+	for i, g := range r.grants {
+		m.AccessGrants[i] = grantJSON{
+			ID: g.id, ResourceType: "model", ResourceID: r.id,
+			PrincipalType: g.PrincipalType, PrincipalID: g.PrincipalID, Permission: g.Permission,
+			CreatedAt: g.createdAt,
+		}
+	}
+	return m
+}
+
+func wireRows(rows []*row) []modelJSON {
+	out := make([]modelJSON, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, r.wire())
+	}
+	return out
+}
+
+// jsonMap normalizes arbitrary Go values into what encoding/json decodes
+// (map[string]any, []any, float64...), so stored data looks the same
+// whether it came from a request or from PutModel. Nil becomes {}.
+func jsonMap(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(fmt.Sprintf("fakeowui: model data is not JSON-encodable: %v", err))
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("fakeowui: model data round trip: %v", err))
+	}
+	return out
+}
+
+// cloneMap deep-copies decoded JSON. Nil becomes {} because Open WebUI
+// never returns null for meta or params.
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = cloneValue(v)
+	}
+	return out
+}
+
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return cloneMap(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = cloneValue(x)
+		}
+		return out
+	}
+	return v
+}
+
+// tagNames lists meta.tags names; tags may be {"name": ...} objects or
+// plain strings.
+func tagNames(meta map[string]any) []string {
+	tags, _ := meta["tags"].([]any)
+	var out []string
+	for _, t := range tags {
+		switch t := t.(type) {
+		case string:
+			out = append(out, t)
+		case map[string]any:
+			if n, ok := t["name"].(string); ok {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// sortedTags collects the sorted, de-duplicated tag names of rows.
+func sortedTags(rows []*row) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, r := range rows {
+		for _, t := range tagNames(r.meta) {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,278 @@
+package httpserve
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/owui-mcp/owui-mcp/caller"
+)
+
+const (
+	// endpointPath is where the MCP endpoint is mounted.
+	endpointPath = "/mcp"
+	// bodyReadTimeout bounds reading one POST body (slow-upload protection;
+	// the http.Server has no ReadTimeout because streams are long-lived).
+	bodyReadTimeout = 60 * time.Second
+	// sessionIdleTTL: legacy MCP sessions idle for longer are forgotten, and
+	// a client using one gets 404 and must initialize again.
+	sessionIdleTTL = 24 * time.Hour
+)
+
+// transport is the /mcp handler with its state.
+type transport struct {
+	opts     Options
+	log      *slog.Logger
+	mcp      *server.StreamableHTTPServer
+	auth     authenticator
+	cop      *http.CrossOriginProtection
+	sessions *sessionBinder
+	calls    chan struct{} // semaphore: in-flight POST calls
+	streams  chan struct{} // semaphore: open GET / subscriptions/listen streams
+	mux      *http.ServeMux
+
+	// streamsCtx is cancelled at shutdown; it ends long-lived streams so
+	// that only real calls hold the server up.
+	streamsCtx  context.Context
+	stopStreams context.CancelFunc
+}
+
+// Handler returns the HTTP handler of the transport: /mcp (streamable HTTP,
+// sessions bound to the authenticated caller), /healthz and 404 for the rest.
+// Options are validated first; zero fields get their defaults. Serve is the
+// normal entry point; Handler is for embedding and tests (it has no graceful
+// shutdown of its own).
+func Handler(s *server.MCPServer, o Options) (http.Handler, error) {
+	t, err := newTransport(s, o)
+	if err != nil {
+		return nil, err
+	}
+	return t.mux, nil
+}
+
+func newTransport(s *server.MCPServer, o Options) (*transport, error) {
+	if s == nil {
+		return nil, errors.New("httpserve: nil MCP server")
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	o = o.withDefaults()
+
+	t := &transport{
+		opts:    o,
+		log:     o.Logger,
+		cop:     http.NewCrossOriginProtection(),
+		calls:   make(chan struct{}, o.MaxConcurrent),
+		streams: make(chan struct{}, o.MaxConcurrent),
+	}
+	t.streamsCtx, t.stopStreams = context.WithCancel(context.Background())
+	for _, origin := range o.AllowedOrigins {
+		if err := t.cop.AddTrustedOrigin(origin); err != nil { // already checked by Validate
+			return nil, err
+		}
+	}
+	switch {
+	case o.Auth == AuthOpenWebUI:
+		t.auth = &openWebUIAuth{validate: o.Validate, cache: newTokenCache(validateCacheMax)}
+	case o.Token != "":
+		t.auth = newTokenAuth(o.Token)
+	default:
+		t.auth = noAuth{}
+	}
+	t.sessions = newSessionBinder(o.Logger)
+	t.mcp = server.NewStreamableHTTPServer(s,
+		server.WithEndpointPath(endpointPath),
+		server.WithSessionIdManagerResolver(t.sessions),
+		server.WithSessionIdleTTL(sessionIdleTTL),
+		server.WithStreamableHTTPLogger(o.Logger),
+	)
+
+	t.mux = http.NewServeMux()
+	t.mux.HandleFunc(endpointPath, t.serveMCP)
+	t.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
+	})
+	t.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		t.log.Debug("http request rejected", "status", http.StatusNotFound, "reason", "unknown path",
+			"remote", r.RemoteAddr, "method", r.Method, "path", r.URL.Path)
+		writeError(w, http.StatusNotFound, "not_found", "not found; the MCP endpoint is "+endpointPath)
+	})
+	return t, nil
+}
+
+// messageKind classifies a POST body for the concurrency cap.
+type messageKind int
+
+const (
+	kindCall     messageKind = iota // request or notification: counted
+	kindResponse                    // client's answer to a server request: not counted
+	kindStream                      // subscriptions/listen: long-lived, counted as a stream
+)
+
+func classify(body []byte) messageKind {
+	var m struct {
+		Method *string `json:"method"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil {
+		return kindCall // mcp-go answers the parse error
+	}
+	switch {
+	case m.Method == nil:
+		return kindResponse
+	case *m.Method == string(mcp.MethodSubscriptionsListen):
+		return kindStream
+	default:
+		return kindCall
+	}
+}
+
+func (t *transport) serveMCP(w http.ResponseWriter, r *http.Request) {
+	// 1. DNS rebinding (Host), before anything else.
+	if la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && la != nil &&
+		isLoopbackHostPort(la.String()) && !isLoopbackHostPort(r.Host) {
+		t.reject(w, r, http.StatusForbidden, "forbidden", "non-loopback Host header on a loopback connection (DNS rebinding protection)")
+		return
+	}
+
+	// 2. Origin, for every method (CrossOriginProtection itself lets safe
+	// methods through, so ask it as if this were a POST).
+	probe := &http.Request{Method: http.MethodPost, Header: r.Header, Host: r.Host, URL: r.URL}
+	if err := t.cop.Check(probe); err != nil {
+		t.reject(w, r, http.StatusForbidden, "forbidden", "cross-origin request rejected",
+			"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+		return
+	}
+
+	// 3. Authentication.
+	id, fail := t.auth.authenticate(r)
+	if fail != nil {
+		switch fail.status {
+		case http.StatusUnauthorized:
+			challenge := `Bearer realm="owui-mcp"`
+			if fail.code == "invalid_token" {
+				challenge += `, error="invalid_token"`
+			}
+			w.Header().Set("WWW-Authenticate", challenge)
+		case http.StatusServiceUnavailable:
+			w.Header().Set("Retry-After", "5")
+		}
+		t.reject(w, r, fail.status, fail.code, fail.reason)
+		return
+	}
+	r = r.WithContext(caller.With(r.Context(), id))
+	// From here on the token lives only in id.UpstreamToken (openwebui mode).
+	r.Header = r.Header.Clone()
+	r.Header.Del("Authorization")
+
+	switch r.Method {
+	case http.MethodGet:
+		// 4. A GET stream may only join a session its caller owns (mcp-go
+		// does not validate session IDs on GET).
+		if sid := r.Header.Get(server.HeaderKeySessionID); sid != "" && !t.sessions.owns(sid, id.ID) {
+			t.reject(w, r, http.StatusNotFound, "session_not_found", "unknown session or session of another caller", "caller", id.ID)
+			return
+		}
+		t.serveStream(w, r)
+		return
+	case http.MethodPost:
+	default:
+		t.mcp.ServeHTTP(w, r) // DELETE (ownership checked by the session manager), HEAD, 404 for the rest
+		return
+	}
+
+	// 5. Body size.
+	if r.ContentLength > t.opts.MaxBodyBytes {
+		w.Header().Set("Connection", "close")
+		t.reject(w, r, http.StatusRequestEntityTooLarge, "request_too_large", tooLarge(t.opts.MaxBodyBytes))
+		return
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	body, err := io.ReadAll(io.LimitReader(r.Body, t.opts.MaxBodyBytes+1))
+	_ = rc.SetReadDeadline(time.Time{})
+	if err != nil {
+		t.reject(w, r, http.StatusBadRequest, "invalid_request", "could not read the request body")
+		return
+	}
+	if int64(len(body)) > t.opts.MaxBodyBytes {
+		w.Header().Set("Connection", "close")
+		t.reject(w, r, http.StatusRequestEntityTooLarge, "request_too_large", tooLarge(t.opts.MaxBodyBytes))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+
+	// 6. Concurrency.
+	switch classify(body) {
+	case kindResponse:
+		t.mcp.ServeHTTP(w, r)
+	case kindStream:
+		t.serveStream(w, r)
+	default:
+		select {
+		case t.calls <- struct{}{}:
+			defer func() { <-t.calls }()
+		default:
+			w.Header().Set("Retry-After", "1")
+			t.reject(w, r, http.StatusServiceUnavailable, "server_busy",
+				"too many concurrent requests (limit "+strconv.Itoa(cap(t.calls))+"); retry shortly")
+			return
+		}
+		t.mcp.ServeHTTP(w, r)
+	}
+}
+
+// serveStream serves a long-lived stream (GET SSE or subscriptions/listen):
+// counted against the stream cap and ended when the server shuts down.
+func (t *transport) serveStream(w http.ResponseWriter, r *http.Request) {
+	select {
+	case t.streams <- struct{}{}:
+		defer func() { <-t.streams }()
+	default:
+		w.Header().Set("Retry-After", "1")
+		t.reject(w, r, http.StatusServiceUnavailable, "server_busy",
+			"too many open streams (limit "+strconv.Itoa(cap(t.streams))+"); retry shortly")
+		return
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(t.streamsCtx, cancel)
+	defer stop()
+	t.mcp.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// reject logs one line for a refused request and writes a JSON error body.
+// Nothing here may contain a token.
+func (t *transport) reject(w http.ResponseWriter, r *http.Request, status int, code, reason string, attrs ...any) {
+	args := append([]any{"status", status, "reason", reason, "remote", r.RemoteAddr,
+		"method", r.Method, "path", r.URL.Path}, attrs...)
+	t.log.Info("http request rejected", args...)
+	writeError(w, status, code, reason)
+}
+
+// writeError writes {"error": code, "error_description": description}.
+func writeError(w http.ResponseWriter, status int, code, description string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": description})
+}
+
+func tooLarge(limit int64) string {
+	return "request body larger than " + strconv.FormatInt(limit, 10) + " bytes"
+}

@@ -1,0 +1,438 @@
+// Command owui-mcp is an MCP server that lets AI agents manage the models of
+// an Open WebUI instance, safely: reads are easy, and every destructive or
+// access-changing call is previewed, confirmed, backed up and audited.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/owui-mcp/owui-mcp/caller"
+	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/httpserve"
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/safety"
+	"github.com/owui-mcp/owui-mcp/tools"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// config is every setting, from flags and environment variables.
+type config struct {
+	URL, APIKey, APIKeyFile string
+	Timeout                 time.Duration
+	ReadOnly, AllowAccess   bool
+	AllowAdmin, Demo        bool
+	Tools                   string
+	Confirm                 string
+	ConfirmTTL              time.Duration
+	BackupDir, AuditLog     string
+	LogLevel                string
+	Transport, Listen       string
+	HTTPToken, Auth         string
+	AllowedOrigins          string
+	MaxBodyBytes            int64
+	MaxConcurrent           int
+	Version                 bool
+}
+
+// flagDef ties a flag to its environment variable; the env var sets the
+// default, the flag overrides it.
+type flagDef struct {
+	name, env, usage string
+	bind             func(fs *flag.FlagSet, name, def, usage string) error
+	def              string
+}
+
+func str(p *string) func(*flag.FlagSet, string, string, string) error {
+	return func(fs *flag.FlagSet, name, def, usage string) error { fs.StringVar(p, name, def, usage); return nil }
+}
+
+func boolean(p *bool) func(*flag.FlagSet, string, string, string) error {
+	return func(fs *flag.FlagSet, name, def, usage string) error {
+		v := false
+		if def != "" {
+			b, err := strconv.ParseBool(def)
+			if err != nil {
+				return fmt.Errorf("invalid boolean %q", def)
+			}
+			v = b
+		}
+		fs.BoolVar(p, name, v, usage)
+		return nil
+	}
+}
+
+func duration(p *time.Duration) func(*flag.FlagSet, string, string, string) error {
+	return func(fs *flag.FlagSet, name, def, usage string) error {
+		d, err := time.ParseDuration(def)
+		if err != nil {
+			return fmt.Errorf("invalid duration %q", def)
+		}
+		fs.DurationVar(p, name, d, usage)
+		return nil
+	}
+}
+
+func integer(p *int) func(*flag.FlagSet, string, string, string) error {
+	return func(fs *flag.FlagSet, name, def, usage string) error {
+		n, err := strconv.Atoi(def)
+		if err != nil {
+			return fmt.Errorf("invalid number %q", def)
+		}
+		fs.IntVar(p, name, n, usage)
+		return nil
+	}
+}
+
+func integer64(p *int64) func(*flag.FlagSet, string, string, string) error {
+	return func(fs *flag.FlagSet, name, def, usage string) error {
+		n, err := strconv.ParseInt(def, 10, 64)
+		if err != nil {
+			return fmt.Errorf("invalid number %q", def)
+		}
+		fs.Int64Var(p, name, n, usage)
+		return nil
+	}
+}
+
+func (c *config) flags() []flagDef {
+	return []flagDef{
+		{"url", "OPENWEBUI_URL", "Open WebUI server root, e.g. http://localhost:8080", str(&c.URL), ""},
+		{"api-key", "OPENWEBUI_API_KEY", "Open WebUI API key (sk-...); prefer the env var or --api-key-file", str(&c.APIKey), ""},
+		{"api-key-file", "OPENWEBUI_API_KEY_FILE", "file holding the Open WebUI API key", str(&c.APIKeyFile), ""},
+		{"timeout", "OWUI_MCP_TIMEOUT", "timeout of each Open WebUI request", duration(&c.Timeout), "30s"},
+		{"read-only", "OWUI_MCP_READ_ONLY", "offer only the read tools", boolean(&c.ReadOnly), ""},
+		{"allow-access-changes", "OWUI_MCP_ALLOW_ACCESS_CHANGES", "offer update_model_access and allow access_grants on create/update", boolean(&c.AllowAccess), ""},
+		{"allow-admin", "OWUI_MCP_ALLOW_ADMIN", "offer the admin tools (delete_all_models, import_models, sync_models, unload_model, restore_models)", boolean(&c.AllowAdmin), ""},
+		{"tools", "OWUI_MCP_TOOLS", "comma-separated allow-list of tool names, applied after the class flags", str(&c.Tools), ""},
+		{"confirm", "OWUI_MCP_CONFIRM", "how dangerous calls are confirmed: auto, token, elicit or none", str(&c.Confirm), "auto"},
+		{"confirm-ttl", "OWUI_MCP_CONFIRM_TTL", "lifetime of a confirm_token", duration(&c.ConfirmTTL), "5m"},
+		{"backup-dir", "OWUI_MCP_BACKUP_DIR", "where backups are written before destructive calls (default $XDG_STATE_HOME/owui-mcp/backups)", str(&c.BackupDir), ""},
+		{"audit-log", "OWUI_MCP_AUDIT_LOG", "also append audit lines (JSON) to this file", str(&c.AuditLog), ""},
+		{"log-level", "OWUI_MCP_LOG_LEVEL", "debug, info, warn or error (logs go to stderr)", str(&c.LogLevel), "info"},
+		{"transport", "OWUI_MCP_TRANSPORT", "stdio or http (streamable HTTP)", str(&c.Transport), "stdio"},
+		{"listen", "OWUI_MCP_LISTEN", "HTTP listen address", str(&c.Listen), "127.0.0.1:8765"},
+		{"http-token", "OWUI_MCP_HTTP_TOKEN", "bearer token HTTP callers must present (--auth=token)", str(&c.HTTPToken), ""},
+		{"auth", "OWUI_MCP_AUTH", "HTTP caller auth: token (shared --http-token) or openwebui (each caller's own Open WebUI token)", str(&c.Auth), "token"},
+		{"allowed-origins", "OWUI_MCP_ALLOWED_ORIGINS", "comma-separated extra browser origins allowed over HTTP", str(&c.AllowedOrigins), ""},
+		{"max-body-bytes", "OWUI_MCP_MAX_BODY_BYTES", "largest HTTP request body", integer64(&c.MaxBodyBytes), strconv.Itoa(16 << 20)},
+		{"max-concurrent", "OWUI_MCP_MAX_CONCURRENT", "most HTTP requests served at once", integer(&c.MaxConcurrent), "64"},
+		{"demo", "OWUI_MCP_DEMO", "run against a built-in in-memory Open WebUI sandbox (no Open WebUI needed)", boolean(&c.Demo), ""},
+		{"version", "", "print the version and exit", boolean(&c.Version), ""},
+	}
+}
+
+// parse reads flags over env-derived defaults.
+func parse(args []string, getenv func(string) string, stderr io.Writer) (*config, *flag.FlagSet, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("owui-mcp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	defs := c.flags()
+	for _, d := range defs {
+		def := d.def
+		usage := d.usage
+		if d.env != "" {
+			usage += " (env " + d.env + ")"
+			if v, ok := lookup(getenv, d.env); ok {
+				def = v
+			}
+		}
+		if err := d.bind(fs, d.name, def, usage); err != nil {
+			return nil, fs, fmt.Errorf("environment variable %s: %v", d.env, err)
+		}
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `owui-mcp %s: an MCP server for managing Open WebUI models, safely.
+
+Usage:
+  owui-mcp --demo                                   # try it: in-memory sandbox, no Open WebUI needed
+  OPENWEBUI_URL=http://localhost:8080 OPENWEBUI_API_KEY=sk-... owui-mcp
+  owui-mcp --transport http --http-token "$TOKEN"   # streamable HTTP on 127.0.0.1:8765/mcp
+
+Flags (each also read from the environment variable named):
+`, buildVersion())
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, fs, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fs, fmt.Errorf("unexpected argument %q (flags start with --; see --help)", fs.Arg(0))
+	}
+	return c, fs, nil
+}
+
+func lookup(getenv func(string) string, k string) (string, bool) {
+	v := getenv(k)
+	return v, v != ""
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c, _, err := parse(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "owui-mcp: %v\n", err)
+		return 2
+	}
+	if c.Version {
+		fmt.Fprintf(stdout, "owui-mcp %s\n", buildVersion())
+		return 0
+	}
+	logger, err := newLogger(c.LogLevel, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "owui-mcp: %v\n", err)
+		return 2
+	}
+	app, err := build(c, getenv, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "owui-mcp: %v\n", err)
+		return 2
+	}
+	defer app.close()
+	if err := app.serve(ctx, stdin, stdout); err != nil {
+		logger.Error("server stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(level string, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// app is a built server, ready to serve.
+type app struct {
+	cfg     *config
+	srv     *server.MCPServer
+	deps    *tools.Deps
+	log     *slog.Logger
+	cleanup []func()
+}
+
+func (a *app) close() {
+	for i := len(a.cleanup) - 1; i >= 0; i-- {
+		a.cleanup[i]()
+	}
+}
+
+func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, error) {
+	a := &app{cfg: c, log: logger}
+	mode := tools.ConfirmMode(c.Confirm)
+	switch mode {
+	case tools.ConfirmAuto, tools.ConfirmToken, tools.ConfirmElicit, tools.ConfirmNone:
+	default:
+		return nil, fmt.Errorf("--confirm %q: use auto, token, elicit or none", c.Confirm)
+	}
+	if c.Transport != "stdio" && c.Transport != "http" {
+		return nil, fmt.Errorf("--transport %q: use stdio or http", c.Transport)
+	}
+	key := c.APIKey
+	if c.APIKeyFile != "" {
+		b, err := os.ReadFile(c.APIKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading --api-key-file: %v", err)
+		}
+		key = strings.TrimSpace(string(b))
+	}
+
+	cfg := owui.Config{BaseURL: c.URL, APIKey: key, Timeout: c.Timeout, UserAgent: "owui-mcp/" + buildVersion()}
+	backupDir := c.BackupDir
+	if c.Demo {
+		fake := fakeowui.New(fakeowui.Options{Sandbox: true})
+		fakeowui.SeedDemo(fake)
+		cfg.BaseURL = "http://owui-demo.invalid"
+		cfg.APIKey = fakeowui.AdminKey
+		cfg.Transport = handlerTransport{fake}
+		if backupDir == "" {
+			dir, err := os.MkdirTemp("", "owui-mcp-demo-backups-")
+			if err != nil {
+				return nil, err
+			}
+			backupDir = dir
+			a.cleanup = append(a.cleanup, func() { os.RemoveAll(dir) })
+		}
+	} else {
+		if cfg.BaseURL == "" {
+			return nil, errors.New("no Open WebUI URL: set OPENWEBUI_URL or --url (or try --demo for a sandbox)")
+		}
+		if cfg.APIKey == "" {
+			return nil, errors.New("no Open WebUI API key: set OPENWEBUI_API_KEY or --api-key-file (Open WebUI > Settings > Account > API keys)")
+		}
+	}
+	if backupDir == "" {
+		backupDir = safety.DefaultBackupDir()
+	}
+	client, err := owui.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	auditor, err := safety.NewAuditor(logger, c.AuditLog)
+	if err != nil {
+		return nil, fmt.Errorf("--audit-log: %v", err)
+	}
+	a.cleanup = append(a.cleanup, func() { auditor.Close() })
+
+	opts := tools.Options{ReadOnly: c.ReadOnly, AllowAccessChanges: c.AllowAccess, AllowAdmin: c.AllowAdmin, Confirm: mode, Sandbox: c.Demo}
+	a.deps = &tools.Deps{
+		Client:  client,
+		Options: opts,
+		Tokens:  safety.NewTokens(c.ConfirmTTL, nil),
+		Backups: safety.NewBackups(backupDir),
+		Audit:   auditor,
+		Log:     logger,
+		Secrets: nonEmpty(key, c.HTTPToken),
+	}
+	var allow []string
+	for _, n := range strings.Split(c.Tools, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			allow = append(allow, n)
+		}
+	}
+	srv, enabled, err := tools.NewServer(a.deps, buildVersion(), allow)
+	if err != nil {
+		return nil, err
+	}
+	a.srv = srv
+	if mode == tools.ConfirmNone {
+		logger.Warn("confirmation is off (--confirm=none): destructive calls run without a preview; backups and audit lines are still written")
+	}
+	names := make([]string, len(enabled))
+	for i, t := range enabled {
+		names[i] = t.Name
+	}
+	logger.Info("owui-mcp starting", "version", buildVersion(), "open_webui", client.BaseURL(), "api_key", setOrUnset(key),
+		"demo", c.Demo, "transport", c.Transport, "confirm", string(mode), "backup_dir", backupDir, "tools", len(names))
+	logger.Debug("tools enabled", "names", strings.Join(names, ","))
+	return a, nil
+}
+
+func (a *app) serve(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	// Learn the upstream version early, without delaying start-up; the
+	// client asks again later if the server is down now.
+	go func() {
+		vctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if v, err := a.deps.Client.Version(vctx); err == nil {
+			a.log.Info("connected to Open WebUI", "version", v)
+		} else {
+			a.log.Warn("Open WebUI not reachable yet; will retry on the first call", "err", err)
+		}
+	}()
+	switch a.cfg.Transport {
+	case "http":
+		opts := httpserve.Options{
+			Listen:        a.cfg.Listen,
+			Auth:          httpserve.AuthMode(a.cfg.Auth),
+			Token:         a.cfg.HTTPToken,
+			MaxBodyBytes:  a.cfg.MaxBodyBytes,
+			MaxConcurrent: a.cfg.MaxConcurrent,
+			Logger:        a.log,
+		}
+		for _, o := range strings.Split(a.cfg.AllowedOrigins, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				opts.AllowedOrigins = append(opts.AllowedOrigins, o)
+			}
+		}
+		if opts.Auth == httpserve.AuthMode("openwebui") {
+			opts.Validate = func(ctx context.Context, bearer string) (caller.Identity, error) {
+				u, err := a.deps.Client.CurrentUser(caller.With(ctx, caller.Identity{UpstreamToken: bearer}))
+				if err != nil {
+					return caller.Identity{}, err
+				}
+				return caller.Identity{ID: u.ID, Name: u.Email, UpstreamToken: bearer}, nil
+			}
+		}
+		if err := opts.Validate(); err != nil {
+			return err
+		}
+		return httpserve.Serve(ctx, a.srv, opts)
+	default:
+		stdio := server.NewStdioServer(a.srv)
+		stdio.SetErrorLogger(log.New(slogWriter{a.log}, "", 0))
+		err := stdio.Listen(ctx, stdin, stdout)
+		if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
+			return nil
+		}
+		return err
+	}
+}
+
+// handlerTransport serves requests with an in-process handler (--demo).
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
+// slogWriter routes mcp-go's stdio error logger into slog.
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	w.l.Warn(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func setOrUnset(s string) string {
+	if s == "" {
+		return "unset"
+	}
+	return "set"
+}

@@ -1,0 +1,401 @@
+// Package owui is the one HTTP client of Open WebUI's models API: one method
+// per operation, typed requests and responses, and all the transport policy
+// (auth, URL building, timeouts, retries, size caps, error decoding, version
+// detection) in one place.
+package owui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/owui-mcp/owui-mcp/caller"
+)
+
+// Config configures a Client.
+type Config struct {
+	// BaseURL is Open WebUI's root, e.g. http://localhost:8080. A trailing
+	// "/", "/api" or "/api/v1" is tolerated and removed.
+	BaseURL string
+	// APIKey is sent as "Authorization: Bearer" unless the request's caller
+	// carries its own upstream token (HTTP --auth=openwebui).
+	APIKey string
+	// Timeout bounds each request attempt. Default 30s.
+	Timeout time.Duration
+	// MaxTries bounds attempts for idempotent GETs. Default 3. POST and
+	// DELETE are tried once.
+	MaxTries int
+	// MaxResponseBytes caps a response body. Default 32 MiB.
+	MaxResponseBytes int64
+	// Transport replaces the HTTP transport (tests, --demo's in-process
+	// stand-in). Default: a clone of http.DefaultTransport.
+	Transport http.RoundTripper
+	// UserAgent is sent on every request.
+	UserAgent string
+	// Backoff is the first retry delay, doubled each retry. Default 200ms.
+	Backoff time.Duration
+}
+
+// Client talks to one Open WebUI. It is safe for concurrent use; make one
+// per process.
+type Client struct {
+	base    *url.URL
+	key     string
+	http    *http.Client
+	tries   int
+	maxBody int64
+	ua      string
+	backoff time.Duration
+
+	verMu   sync.Mutex
+	version string
+}
+
+// New validates cfg and returns a client. It does not contact the server.
+func New(cfg Config) (*Client, error) {
+	base, err := NormalizeBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base:    base,
+		key:     cfg.APIKey,
+		tries:   cfg.MaxTries,
+		maxBody: cfg.MaxResponseBytes,
+		ua:      cfg.UserAgent,
+		backoff: cfg.Backoff,
+	}
+	if c.tries <= 0 {
+		c.tries = 3
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = 32 << 20
+	}
+	if c.ua == "" {
+		c.ua = "owui-mcp"
+	}
+	if c.backoff <= 0 {
+		c.backoff = 200 * time.Millisecond
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	tr := cfg.Transport
+	if tr == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		tr = t
+	}
+	c.http = &http.Client{
+		Transport: tr,
+		Timeout:   timeout,
+		// Redirects are never followed: the profile image's redirect target
+		// is reported, not fetched, and the key must never go to another host.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c, nil
+}
+
+// NormalizeBaseURL parses an Open WebUI root URL and strips a trailing "/",
+// "/api" or "/api/v1".
+func NormalizeBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, errors.New("the Open WebUI URL is empty: set OPENWEBUI_URL (e.g. http://localhost:8080)")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("the Open WebUI URL %q is not an http(s) URL with a host (e.g. http://localhost:8080)", raw)
+	}
+	if u.User != nil {
+		return nil, errors.New("the Open WebUI URL must not carry credentials: use OPENWEBUI_API_KEY")
+	}
+	p := strings.TrimRight(u.Path, "/")
+	p = strings.TrimSuffix(p, "/api/v1")
+	p = strings.TrimSuffix(p, "/api")
+	u.Path = strings.TrimRight(p, "/")
+	u.RawPath = ""
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+// BaseURL returns the normalized server root.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// request describes one call.
+type request struct {
+	op     string
+	method string
+	path   string
+	query  url.Values
+	body   any // marshalled as JSON when non-nil
+}
+
+// response is a successful (2xx or 3xx) answer.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends r and returns a 2xx/3xx response, or an *Error.
+func (c *Client) do(ctx context.Context, r request) (*response, error) {
+	var payload []byte
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: fmt.Errorf("encoding the request: %w", err)}
+		}
+		payload = b
+	}
+	u := *c.base
+	u.Path = c.base.Path + r.path
+	if len(r.query) > 0 {
+		u.RawQuery = r.query.Encode()
+	}
+	tries := 1
+	if r.method == http.MethodGet {
+		tries = c.tries
+	}
+	var lastErr error
+	for attempt := 1; attempt <= tries; attempt++ {
+		if attempt > 1 {
+			delay := c.backoff << (attempt - 2)
+			delay += time.Duration(rand.Int64N(int64(delay)/2 + 1))
+			t := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: transportKind(ctx, ctx.Err()), Err: ctx.Err()}
+			case <-t.C:
+			}
+		}
+		resp, err, retry := c.attempt(ctx, r, u.String(), payload)
+		if err == nil {
+			return resp, nil
+		}
+		lastErr = err
+		if !retry {
+			break
+		}
+	}
+	return nil, lastErr
+}
+
+// attempt sends one try. retry says whether a GET may be tried again.
+func (c *Client) attempt(ctx context.Context, r request, target string, payload []byte) (*response, error, bool) {
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
+	if err != nil {
+		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: err}, false
+	}
+	token := c.key
+	if t := caller.From(ctx).UpstreamToken; t != "" {
+		token = t
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.ua)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		kind := transportKind(ctx, err)
+		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: scrubURLError(err)}, kind == KindUnavailable
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	if err != nil {
+		kind := transportKind(ctx, err)
+		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Kind: kind, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}, false
+	}
+	if int64(len(data)) > c.maxBody {
+		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Kind: KindTooLarge,
+			Detail: fmt.Sprintf("response body larger than %d bytes; refused", c.maxBody)}, false
+	}
+	if resp.StatusCode >= 400 {
+		detail := decodeDetail(resp.Header.Get("Content-Type"), data)
+		e := &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Detail: detail, Kind: classify(resp.StatusCode, detail)}
+		retry := resp.StatusCode == 502 || resp.StatusCode == 503 || resp.StatusCode == 504
+		return nil, e, retry
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil, false
+}
+
+// scrubURLError drops the URL from a *url.Error: the URL holds no secret,
+// but the message reads better without the repeated method and address.
+func scrubURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// decodeDetail extracts Open WebUI's `detail` (a string, or the 422 list of
+// {loc,msg}), or a short excerpt of a non-JSON body.
+func decodeDetail(contentType string, body []byte) string {
+	var env struct {
+		Detail json.RawMessage `json:"detail"`
+	}
+	if json.Unmarshal(body, &env) == nil && len(env.Detail) > 0 {
+		var s string
+		if json.Unmarshal(env.Detail, &s) == nil {
+			return s
+		}
+		var list []struct {
+			Loc []any  `json:"loc"`
+			Msg string `json:"msg"`
+		}
+		if json.Unmarshal(env.Detail, &list) == nil && len(list) > 0 {
+			parts := make([]string, 0, len(list))
+			for _, it := range list {
+				loc := make([]string, 0, len(it.Loc))
+				for _, l := range it.Loc {
+					loc = append(loc, fmt.Sprint(l))
+				}
+				parts = append(parts, strings.Join(loc, ".")+": "+it.Msg)
+			}
+			return strings.Join(parts, "; ")
+		}
+		return excerpt(env.Detail)
+	}
+	if isHTML(contentType, body) {
+		return "an HTML page instead of JSON"
+	}
+	return excerpt(body)
+}
+
+func excerpt(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+func isHTML(contentType string, body []byte) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt == "text/html" {
+		return true
+	}
+	t := bytes.TrimSpace(body)
+	return bytes.HasPrefix(bytes.ToLower(t[:min(len(t), 15)]), []byte("<!doctype html")) || bytes.HasPrefix(t, []byte("<html"))
+}
+
+// decodeJSON decodes a 2xx body into out. It refuses HTML (Open WebUI's SPA
+// answers unknown GETs with 200 text/html: the endpoint is missing on this
+// version), JSON null, and bodies that do not fit out.
+func (c *Client) decodeJSON(r request, resp *response, out any) error {
+	if isHTML(resp.header.Get("Content-Type"), resp.body) {
+		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindRouteMissing,
+			Detail: "Open WebUI answered with its web page instead of JSON: this version lacks the endpoint" + c.versionSuffix()}
+	}
+	t := bytes.TrimSpace(resp.body)
+	if len(t) == 0 || bytes.Equal(t, []byte("null")) {
+		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
+			Detail: "Open WebUI answered null where a result was expected (the operation failed upstream)"}
+	}
+	if err := json.Unmarshal(t, out); err != nil {
+		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
+			Detail: "the response is not the expected JSON", Err: err}
+	}
+	return nil
+}
+
+func (c *Client) versionSuffix() string {
+	c.verMu.Lock()
+	defer c.verMu.Unlock()
+	if c.version == "" {
+		return ""
+	}
+	return " (Open WebUI " + c.version + ")"
+}
+
+// call sends r and decodes the JSON answer into out.
+func (c *Client) call(ctx context.Context, r request, out any) error {
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return c.enrich(ctx, err)
+	}
+	if resp.status >= 300 {
+		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
+			Detail: "unexpected redirect to " + resp.header.Get("Location")}
+	}
+	if err := c.decodeJSON(r, resp, out); err != nil {
+		return c.enrich(ctx, err)
+	}
+	return nil
+}
+
+// callOK is call for endpoints that answer a bare boolean: false is a failure.
+func (c *Client) callOK(ctx context.Context, r request) error {
+	var ok bool
+	if err := c.call(ctx, r, &ok); err != nil {
+		return err
+	}
+	if !ok {
+		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: 200, Kind: KindBadResponse,
+			Detail: "Open WebUI answered false: the operation failed upstream"}
+	}
+	return nil
+}
+
+// enrich adds the server version to a route-missing error, fetching it once.
+func (c *Client) enrich(ctx context.Context, err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Kind == KindRouteMissing && !strings.Contains(e.Detail, "(Open WebUI ") {
+		if v, verr := c.Version(ctx); verr == nil && v != "" {
+			e.Detail += " (Open WebUI " + v + ")"
+		}
+	}
+	return err
+}
+
+// Version returns Open WebUI's version from GET /api/version. It is fetched
+// once and kept; a failure is not kept, so a server that was down at start is
+// asked again on the next call.
+func (c *Client) Version(ctx context.Context) (string, error) {
+	c.verMu.Lock()
+	v := c.version
+	c.verMu.Unlock()
+	if v != "" {
+		return v, nil
+	}
+	var out struct {
+		Version string `json:"version"`
+	}
+	r := request{op: "version", method: http.MethodGet, path: "/api/version"}
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	if err := c.decodeJSON(r, resp, &out); err != nil {
+		return "", err
+	}
+	if out.Version == "" {
+		return "", &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse, Detail: "no version in the answer"}
+	}
+	c.verMu.Lock()
+	c.version = out.Version
+	c.verMu.Unlock()
+	return out.Version, nil
+}

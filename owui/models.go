@@ -1,0 +1,274 @@
+package owui
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// MaxIDLength is Open WebUI's limit on model ids.
+const MaxIDLength = 256
+
+// Every endpoint of the models API, in one place. Ids always travel in the
+// query string (percent-encoded by url.Values) or the JSON body, never in a
+// path: they may contain '/', ':', '.' and spaces.
+const (
+	pathList            = "/api/v1/models/list"
+	pathModel           = "/api/v1/models/model"
+	pathProfileImage    = "/api/v1/models/model/profile/image"
+	pathTags            = "/api/v1/models/tags"
+	pathBase            = "/api/v1/models/base"
+	pathBaseDirect      = "/api/models/base"
+	pathBaseTags        = "/api/v1/models/base/tags"
+	pathExport          = "/api/v1/models/export"
+	pathCreate          = "/api/v1/models/create"
+	pathUpdate          = "/api/v1/models/model/update"
+	pathToggle          = "/api/v1/models/model/toggle"
+	pathDelete          = "/api/v1/models/model/delete"
+	pathAccessUpdate    = "/api/v1/models/model/access/update"
+	pathDeleteAll       = "/api/v1/models/delete/all"
+	pathImport          = "/api/v1/models/import"
+	pathSync            = "/api/v1/models/sync"
+	pathUnload          = "/api/models/unload"
+	pathCurrentUser     = "/api/v1/auths/"
+	defaultFaviconPath  = "/static/favicon.png"
+	defaultFaviconPath2 = "/favicon.png"
+)
+
+func idQuery(id string) url.Values { return url.Values{"id": {id}} }
+
+// ListModels is GET /api/v1/models/list: one page (30 rows) of the custom
+// models visible to the caller.
+func (c *Client) ListModels(ctx context.Context, p ListParams) (ModelList, error) {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("query", p.Query)
+	set("view_option", p.ViewOption)
+	set("tag", p.Tag)
+	set("order_by", p.OrderBy)
+	set("direction", p.Direction)
+	page := max(p.Page, 1)
+	q.Set("page", strconv.Itoa(page))
+	var out ModelList
+	err := c.call(ctx, request{op: "list_models", method: http.MethodGet, path: pathList, query: q}, &out)
+	if out.Items == nil {
+		out.Items = []Model{}
+	}
+	return out, err
+}
+
+// GetModel is GET /api/v1/models/model?id=.
+func (c *Client) GetModel(ctx context.Context, id string) (Model, error) {
+	var m Model
+	err := c.call(ctx, request{op: "get_model", method: http.MethodGet, path: pathModel, query: idQuery(id)}, &m)
+	return m, err
+}
+
+// GetProfileImage is GET /api/v1/models/model/profile/image?id=. A stored
+// image comes back as bytes; a redirect to another URL is reported, not
+// followed; Open WebUI's default favicon redirect (0.9.2+) is reported as
+// Kind "default". Older servers answer the favicon's bytes with 200, which
+// comes back as an image.
+func (c *Client) GetProfileImage(ctx context.Context, id string) (ProfileImage, error) {
+	r := request{op: "get_model_profile_image", method: http.MethodGet, path: pathProfileImage, query: idQuery(id)}
+	resp, err := c.do(ctx, r)
+	if err != nil {
+		return ProfileImage{}, c.enrich(ctx, err)
+	}
+	if resp.status >= 300 && resp.status < 400 {
+		loc := resp.header.Get("Location")
+		target, perr := c.base.Parse(loc)
+		if loc == "" || perr != nil {
+			return ProfileImage{}, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse, Detail: "redirect without a usable Location"}
+		}
+		if sameOrigin(target, c.base) {
+			p := strings.TrimPrefix(target.Path, c.base.Path)
+			if p == defaultFaviconPath || p == defaultFaviconPath2 {
+				return ProfileImage{Kind: "default", URL: target.String()}, nil
+			}
+		}
+		return ProfileImage{Kind: "url", URL: target.String()}, nil
+	}
+	mt, _, _ := mime.ParseMediaType(resp.header.Get("Content-Type"))
+	if !strings.HasPrefix(mt, "image/") {
+		if isHTML(resp.header.Get("Content-Type"), resp.body) {
+			return ProfileImage{}, c.enrich(ctx, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindRouteMissing,
+				Detail: "Open WebUI answered with its web page instead of an image: this version lacks the endpoint"})
+		}
+		return ProfileImage{}, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
+			Detail: fmt.Sprintf("expected an image, got content type %q", mt)}
+	}
+	return ProfileImage{Kind: "image", MIMEType: mt, Data: resp.body}, nil
+}
+
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
+}
+
+// ListModelTags is GET /api/v1/models/tags.
+func (c *Client) ListModelTags(ctx context.Context) ([]string, error) {
+	out := []string{}
+	err := c.call(ctx, request{op: "list_model_tags", method: http.MethodGet, path: pathTags}, &out)
+	return out, err
+}
+
+// ListBaseModels is GET /api/v1/models/base (admin): the stored base-model
+// records (rows with base_model_id null).
+func (c *Client) ListBaseModels(ctx context.Context) ([]Model, error) {
+	out := []Model{}
+	err := c.call(ctx, request{op: "list_base_models", method: http.MethodGet, path: pathBase}, &out)
+	return out, err
+}
+
+// ListBaseModelsDirect is GET /api/models/base (admin): the live models of
+// the connected providers, unwrapped from {"data": [...]}.
+func (c *Client) ListBaseModelsDirect(ctx context.Context) ([]ProviderModel, error) {
+	var env struct {
+		Data []ProviderModel `json:"data"`
+	}
+	r := request{op: "list_base_models_direct", method: http.MethodGet, path: pathBaseDirect}
+	if err := c.call(ctx, r, &env); err != nil {
+		return nil, err
+	}
+	if env.Data == nil {
+		env.Data = []ProviderModel{}
+	}
+	return env.Data, nil
+}
+
+// ListBaseModelTags is GET /api/v1/models/base/tags (admin, 0.10.0+).
+func (c *Client) ListBaseModelTags(ctx context.Context) ([]string, error) {
+	out := []string{}
+	err := c.call(ctx, request{op: "list_base_model_tags", method: http.MethodGet, path: pathBaseTags}, &out)
+	return out, err
+}
+
+// ExportModels is GET /api/v1/models/export: every custom model the caller
+// may export, whole.
+func (c *Client) ExportModels(ctx context.Context) ([]Model, error) {
+	out := []Model{}
+	err := c.call(ctx, request{op: "export_models", method: http.MethodGet, path: pathExport}, &out)
+	return out, err
+}
+
+// CreateModel is POST /api/v1/models/create.
+func (c *Client) CreateModel(ctx context.Context, f ModelForm) (Model, error) {
+	if err := checkID("create_model", pathCreate, f.ID); err != nil {
+		return Model{}, err
+	}
+	var m Model
+	err := c.call(ctx, request{op: "create_model", method: http.MethodPost, path: pathCreate, body: f.normalize()}, &m)
+	return m, err
+}
+
+// UpdateModel is POST /api/v1/models/model/update. Open WebUI replaces the
+// whole record with f, so f must be complete: build it from the current
+// model with Model.Form and change only what is meant to change.
+func (c *Client) UpdateModel(ctx context.Context, f ModelForm) (Model, error) {
+	if err := checkID("update_model", pathUpdate, f.ID); err != nil {
+		return Model{}, err
+	}
+	var m Model
+	err := c.call(ctx, request{op: "update_model", method: http.MethodPost, path: pathUpdate, body: f.normalize()}, &m)
+	return m, err
+}
+
+// ToggleModel is POST /api/v1/models/model/toggle?id=: flips is_active.
+func (c *Client) ToggleModel(ctx context.Context, id string) (Model, error) {
+	var m Model
+	err := c.call(ctx, request{op: "toggle_model", method: http.MethodPost, path: pathToggle, query: idQuery(id)}, &m)
+	return m, err
+}
+
+// DeleteModel is POST /api/v1/models/model/delete with {"id"}.
+func (c *Client) DeleteModel(ctx context.Context, id string) error {
+	return c.callOK(ctx, request{op: "delete_model", method: http.MethodPost, path: pathDelete, body: map[string]string{"id": id}})
+}
+
+// DeleteAllModels is DELETE /api/v1/models/delete/all (admin): every model
+// row, base and custom, and their grants.
+func (c *Client) DeleteAllModels(ctx context.Context) error {
+	return c.callOK(ctx, request{op: "delete_all_models", method: http.MethodDelete, path: pathDeleteAll})
+}
+
+// UpdateModelAccess is POST /api/v1/models/model/access/update: replaces
+// every grant of the model (0.8.0+).
+func (c *Client) UpdateModelAccess(ctx context.Context, f AccessForm) (Model, error) {
+	if f.AccessGrants == nil {
+		f.AccessGrants = []Grant{}
+	}
+	var m Model
+	err := c.call(ctx, request{op: "update_model_access", method: http.MethodPost, path: pathAccessUpdate, body: f}, &m)
+	return m, err
+}
+
+// ImportModels is POST /api/v1/models/import: each element is merged over
+// the stored model with the same id, or created.
+func (c *Client) ImportModels(ctx context.Context, models []map[string]any) error {
+	if models == nil {
+		models = []map[string]any{}
+	}
+	return c.callOK(ctx, request{op: "import_models", method: http.MethodPost, path: pathImport, body: map[string]any{"models": models}})
+}
+
+// SyncModels is POST /api/v1/models/sync (admin): upserts the listed models
+// and DELETES every stored model not listed. Open WebUI answers [] on an
+// internal error; that is reported as an error when models was not empty.
+func (c *Client) SyncModels(ctx context.Context, models []Model) ([]Model, error) {
+	if models == nil {
+		models = []Model{}
+	}
+	r := request{op: "sync_models", method: http.MethodPost, path: pathSync, body: map[string]any{"models": models}}
+	out := []Model{}
+	if err := c.call(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 && len(models) > 0 {
+		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: 200, Kind: KindBadResponse,
+			Detail: "Open WebUI answered an empty list after syncing models: the sync failed upstream"}
+	}
+	return out, nil
+}
+
+// UnloadModel is POST /api/models/unload (admin, 0.9.3+): asks the model's
+// provider to free it. The answer is the provider's own JSON.
+func (c *Client) UnloadModel(ctx context.Context, model string) (map[string]any, error) {
+	out := map[string]any{}
+	err := c.call(ctx, request{op: "unload_model", method: http.MethodPost, path: pathUnload, body: map[string]string{"model": model}}, &out)
+	return out, err
+}
+
+// CurrentUser is GET /api/v1/auths/: who the credentials belong to.
+func (c *Client) CurrentUser(ctx context.Context) (User, error) {
+	var u User
+	err := c.call(ctx, request{op: "current_user", method: http.MethodGet, path: pathCurrentUser}, &u)
+	if err == nil && u.ID == "" {
+		err = &Error{Op: "current_user", Method: http.MethodGet, Path: pathCurrentUser, Status: 200, Kind: KindBadResponse, Detail: "no user id in the answer"}
+	}
+	return u, err
+}
+
+func checkID(op, path, id string) error {
+	switch {
+	case strings.TrimSpace(id) == "":
+		return &Error{Op: op, Method: http.MethodPost, Path: path, Kind: KindInvalid, Detail: "the model id is empty (not sent)"}
+	case len(id) > MaxIDLength:
+		return &Error{Op: op, Method: http.MethodPost, Path: path, Kind: KindInvalid,
+			Detail: fmt.Sprintf("the model id is %d bytes long; Open WebUI allows at most %d (not sent)", len(id), MaxIDLength)}
+	}
+	return nil
+}
+
+// DataURI renders image bytes as a data: URI (for storing a profile image).
+func DataURI(mimeType string, data []byte) string {
+	return "data:" + mimeType + ";base64," + base64.StdEncoding.EncodeToString(data)
+}

@@ -1,0 +1,162 @@
+package safety
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+)
+
+// Outcomes of an audited call.
+const (
+	OutcomeOK      = "ok"
+	OutcomeError   = "error"
+	OutcomeRefused = "refused"
+	OutcomeSkipped = "skipped"
+)
+
+// How an audited call was confirmed.
+const (
+	ConfirmToken       = "token"
+	ConfirmElicitation = "elicitation"
+	ConfirmNone        = "none"
+	ConfirmNotRequired = "not_required"
+)
+
+// Entry is one audit line: one executed (or refused, or skipped) mutation.
+// It never holds a secret; Error is written as given, so the caller scrubs it.
+type Entry struct {
+	Time           time.Time `json:"time"`
+	Tool           string    `json:"tool"`
+	Caller         string    `json:"caller"`
+	Targets        []string  `json:"targets"`
+	Outcome        string    `json:"outcome"`          // OutcomeOK, OutcomeError, OutcomeRefused, OutcomeSkipped
+	Backup         string    `json:"backup,omitempty"` // backup ID
+	Confirmation   string    `json:"confirmation"`     // ConfirmToken, ConfirmElicitation, ConfirmNone, ConfirmNotRequired
+	UpstreamStatus int       `json:"upstream_status,omitempty"`
+	Error          string    `json:"error,omitempty"`
+}
+
+// Auditor records entries through slog and, when given a path, as JSON
+// lines appended to a file. It is safe for concurrent use, and a nil
+// *Auditor records nothing.
+type Auditor struct {
+	logger *slog.Logger
+	path   string
+
+	mu     sync.Mutex
+	file   *os.File
+	closed bool
+}
+
+// NewAuditor returns an Auditor logging to logger (nil means slog.Default())
+// and, when path is not empty, appending to path (created 0600 if missing).
+func NewAuditor(logger *slog.Logger, path string) (*Auditor, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	a := &Auditor{logger: logger, path: path}
+	if path != "" {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("open audit log: %w", err)
+		}
+		a.file = f
+	}
+	return a, nil
+}
+
+// Record writes e to the file (first, so a misbehaving log handler cannot
+// cost the durable line) and logs it at Info with msg "audit". A zero Time is
+// set to now. Write failures are logged, never returned, and Record never
+// panics: auditing must not break the call it records.
+func (a *Auditor) Record(e Entry) {
+	if a == nil {
+		return
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	e.Time = e.Time.UTC()
+	if e.Targets == nil {
+		e.Targets = []string{} // "targets": [] rather than null
+	}
+	if err := a.writeLine(e); err != nil {
+		a.log(slog.LevelError, e.Time, "audit log write failed", slog.String("path", a.path), slog.String("err", err.Error()))
+	}
+	attrs := []slog.Attr{
+		slog.String("tool", e.Tool),
+		slog.String("caller", e.Caller),
+		slog.Any("targets", e.Targets),
+		slog.String("outcome", e.Outcome),
+		slog.String("confirmation", e.Confirmation),
+	}
+	if e.Backup != "" {
+		attrs = append(attrs, slog.String("backup", e.Backup))
+	}
+	if e.UpstreamStatus != 0 {
+		attrs = append(attrs, slog.Int("upstream_status", e.UpstreamStatus))
+	}
+	if e.Error != "" {
+		attrs = append(attrs, slog.String("error", e.Error))
+	}
+	a.log(slog.LevelInfo, e.Time, "audit", attrs...)
+}
+
+// writeLine appends e as one JSON line with a single Write, so concurrent
+// writers (O_APPEND) never interleave within a line.
+func (a *Auditor) writeLine(e Entry) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.path == "" {
+		return nil
+	}
+	if a.closed {
+		return errors.New("audit log is closed")
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = a.file.Write(append(line, '\n'))
+	return err
+}
+
+// log hands a record stamped with the entry's time to the handler, so the
+// slog line and the file line carry the same time. A panicking handler is
+// contained.
+func (a *Auditor) log(level slog.Level, t time.Time, msg string, attrs ...slog.Attr) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "owui-mcp: audit log handler panicked: %v\n", r)
+		}
+	}()
+	ctx := context.Background()
+	h := a.logger.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	r := slog.NewRecord(t, level, msg, 0)
+	r.AddAttrs(attrs...)
+	_ = h.Handle(ctx, r)
+}
+
+// Close closes the audit file. Later entries still go to slog; their file
+// write is reported as an error there.
+func (a *Auditor) Close() error {
+	if a == nil {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed || a.file == nil {
+		a.closed = true
+		return nil
+	}
+	a.closed = true
+	return a.file.Close()
+}

@@ -1,0 +1,421 @@
+package safety
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/cryptotest"
+	"time"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+)
+
+func fullModel() owui.Model {
+	base := "llama3:8b"
+	yes := true
+	return owui.Model{
+		ID:          "team/bot:v2",
+		UserID:      "u-owner",
+		BaseModelID: &base,
+		Name:        "Team Bot",
+		Params:      map[string]any{"temperature": 0.2, "system": "You are helpful.", "stop": []any{"\n\n"}},
+		Meta: map[string]any{
+			"description":       "A bot",
+			"profile_image_url": "/static/favicon.png",
+			"capabilities":      map[string]any{"vision": true, "citations": false},
+			"tags":              []any{map[string]any{"name": "team"}},
+			"custom_key":        map[string]any{"nested": []any{1.0, "two", nil}},
+		},
+		AccessGrants: []owui.AccessGrant{
+			{ID: "g1", ResourceType: "model", ResourceID: "team/bot:v2", PrincipalType: "group", PrincipalID: "grp-1", Permission: "write", CreatedAt: 1764000000},
+			{ID: "g2", ResourceType: "model", ResourceID: "team/bot:v2", PrincipalType: "user", PrincipalID: "*", Permission: "read", CreatedAt: 1764000001},
+		},
+		IsActive:    true,
+		UpdatedAt:   1764000100,
+		CreatedAt:   1763000000,
+		User:        &owui.User{ID: "u-owner", Name: "Owner", Email: "owner@example.com", Role: "admin"},
+		WriteAccess: &yes,
+	}
+}
+
+func TestBackupRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state", "backups") // created lazily
+	b := NewBackups(dir)
+	if b.Dir() != dir {
+		t.Fatalf("Dir() = %q", b.Dir())
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("NewBackups created the directory: %v", err)
+	}
+	other := fullModel()
+	other.ID, other.Name, other.BaseModelID, other.User, other.WriteAccess, other.AccessGrants = "solo", "Solo", nil, nil, nil, []owui.AccessGrant{}
+	in := Backup{
+		Tool:      "delete_all_models",
+		Caller:    "user-7f3a",
+		Upstream:  "http://localhost:8080",
+		Operation: "delete 2 models",
+		Models:    []owui.Model{fullModel(), other},
+		Deleted:   []string{"team/bot:v2", "solo"},
+	}
+	info, err := b.Write(in)
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if !ValidBackupID(info.ID) || !strings.Contains(info.ID, "-delete_all_models-") {
+		t.Fatalf("Write gave ID %q", info.ID)
+	}
+	if info.Path != filepath.Join(dir, info.ID+".json") || info.Models != 2 || info.Tool != in.Tool || info.Caller != in.Caller || info.Operation != in.Operation {
+		t.Fatalf("Write info = %+v", info)
+	}
+	if info.Time.IsZero() || info.Time.Location() != time.UTC || time.Since(info.Time) > time.Minute {
+		t.Fatalf("Write filled time %v", info.Time)
+	}
+	if !strings.HasPrefix(info.ID, info.Time.Format(idTimeLayout)+"-") {
+		t.Fatalf("ID %q does not start with the backup time %v", info.ID, info.Time)
+	}
+	st, err := os.Stat(info.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() != info.Size {
+		t.Errorf("Size = %d, file has %d", info.Size, st.Size())
+	}
+	if runtime.GOOS != "windows" {
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("backup file mode %v, want 0600", st.Mode().Perm())
+		}
+		if dst, _ := os.Stat(dir); dst.Mode().Perm() != 0o700 {
+			t.Errorf("backup dir mode %v, want 0700", dst.Mode().Perm())
+		}
+	}
+
+	got, err := b.Read(info.ID)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	want := in
+	want.Format, want.ID, want.Time = 1, info.ID, info.Time
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Read returned\n%+v\nwant\n%+v", got, want)
+	}
+
+	list, err := b.List("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0] != info {
+		t.Fatalf("List = %+v, want [%+v]", list, info)
+	}
+}
+
+func TestBackupList(t *testing.T) {
+	dir := t.TempDir()
+	b := NewBackups(dir)
+	t0 := time.Date(2026, 11, 26, 15, 30, 12, 0, time.UTC)
+	write := func(tool, caller string, at time.Time) BackupInfo {
+		t.Helper()
+		info, err := b.Write(Backup{Tool: tool, Caller: caller, Time: at, Models: []owui.Model{fullModel()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info
+	}
+	a := write("delete_model", "alice", t0)
+	c := write("sync_models", "bob", t0.Add(time.Hour))
+	d := write("update_model_access", "alice", t0.Add(2*time.Hour))
+	e := write("delete_model", "alice", t0.Add(2*time.Hour)) // same second: both kept
+
+	// Files that are not backups are skipped silently.
+	junk := map[string]string{
+		"notes.txt":   "hello",
+		"README.json": `{"format":1}`,
+		"20261126T153012Z-delete_model-aaaaaa.json": "{not json",
+		"20261126T153012Z-delete_model-bbbbbb.json": `{"format":2,"id":"20261126T153012Z-delete_model-bbbbbb"}`,
+		"20261126T153012Z-delete_model-cccccc.json": `{"format":1,"id":"20261126T153012Z-delete_model-dddddd"}`,
+		".tmp-backup-123": "partial",
+		"20261126T153012Z-delete_model-eeeeee.json.part": "x",
+	}
+	for name, content := range junk {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "20261126T153012Z-delete_model-ffffff.json"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		caller string
+		want   []BackupInfo
+	}{
+		{"", []BackupInfo{later(d, e), earlier(d, e), c, a}},
+		{"alice", []BackupInfo{later(d, e), earlier(d, e), a}},
+		{"bob", []BackupInfo{c}},
+		{"nobody", []BackupInfo{}},
+	}
+	for _, tt := range tests {
+		got, err := b.List(tt.caller)
+		if err != nil {
+			t.Fatalf("List(%q): %v", tt.caller, err)
+		}
+		if got == nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("List(%q) =\n%+v\nwant\n%+v", tt.caller, got, tt.want)
+		}
+	}
+
+	got, err := NewBackups(filepath.Join(dir, "missing")).List("")
+	if err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("List of a missing dir = %v, %v; want empty, nil", got, err)
+	}
+}
+
+// later and earlier order two infos with the same time the way List does (by ID).
+func later(x, y BackupInfo) BackupInfo {
+	if x.ID > y.ID {
+		return x
+	}
+	return y
+}
+
+func earlier(x, y BackupInfo) BackupInfo {
+	if x.ID > y.ID {
+		return y
+	}
+	return x
+}
+
+func TestBackupAtomic(t *testing.T) {
+	dir := t.TempDir()
+	b := NewBackups(dir)
+	for range 5 {
+		if _, err := b.Write(Backup{Tool: "delete_model", Models: []owui.Model{fullModel()}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 5 {
+		t.Fatalf("directory holds %d entries, want 5", len(entries))
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".tmp") || !strings.HasSuffix(e.Name(), ".json") {
+			t.Errorf("leftover file %q", e.Name())
+		}
+	}
+
+	// A chosen ID that exists is never overwritten.
+	id := "20261126T153012Z-delete_model-3f9a1c"
+	first, err := b.Write(Backup{ID: id, Tool: "delete_model", Operation: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(first.Path)
+	_, err = b.Write(Backup{ID: id, Tool: "delete_model", Operation: "second"})
+	if !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("second Write with the same ID: %v, want fs.ErrExist", err)
+	}
+	after, _ := os.ReadFile(first.Path)
+	if string(before) != string(after) {
+		t.Fatal("existing backup was overwritten")
+	}
+	if bk, err := b.Read(id); err != nil || bk.Operation != "first" {
+		t.Fatalf("Read after refused overwrite: %+v, %v", bk, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 6 {
+		t.Fatalf("directory holds %d entries after a refused write, want 6", len(entries))
+	}
+}
+
+func TestBackupWriteErrors(t *testing.T) {
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "regular-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	readOnly := filepath.Join(tmp, "read-only")
+	if err := os.Mkdir(readOnly, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(readOnly, 0o700) })
+	// chmod does not restrict root (or Windows); probe before relying on it.
+	chmodWorks := true
+	if f, err := os.CreateTemp(readOnly, "probe"); err == nil {
+		chmodWorks = false
+		f.Close()
+		os.Remove(f.Name())
+	}
+
+	tests := []struct {
+		name string
+		dir  string
+		bk   Backup
+		skip bool
+		want string
+	}{
+		{name: "dir under a regular file", dir: filepath.Join(file, "backups"), want: "not usable"},
+		{name: "dir is a regular file", dir: file, want: "not usable"},
+		{name: "read-only dir", dir: readOnly, skip: !chmodWorks, want: "not writable"},
+		{name: "no dir", dir: "", want: "no backup directory"},
+		{name: "traversal id", dir: filepath.Join(tmp, "ok"), bk: Backup{ID: "../escape"}, want: "path separator"},
+		{name: "bad id", dir: filepath.Join(tmp, "ok"), bk: Backup{ID: "latest"}, want: "not a backup id"},
+		{name: "unknown format", dir: filepath.Join(tmp, "ok"), bk: Backup{Format: 2}, want: "format 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.skip {
+				t.Skip("chmod 0500 does not stop this user from writing")
+			}
+			info, err := NewBackups(tt.dir).Write(tt.bk)
+			if err == nil {
+				t.Fatalf("Write succeeded: %+v", info)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %q does not contain %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "escape.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal("traversal id wrote outside the directory")
+	}
+}
+
+func TestBackupReadErrors(t *testing.T) {
+	dir := t.TempDir()
+	b := NewBackups(dir)
+	if err := os.WriteFile(filepath.Join(dir, "..json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	damaged := "20261126T153012Z-delete_model-aaaaaa"
+	os.WriteFile(filepath.Join(dir, damaged+".json"), []byte("{"), 0o600)
+	renamed := "20261126T153012Z-delete_model-bbbbbb"
+	os.WriteFile(filepath.Join(dir, renamed+".json"), []byte(`{"format":1,"id":"20261126T153012Z-delete_model-cccccc"}`), 0o600)
+	tests := []struct {
+		id   string
+		want string
+	}{
+		{"", "empty"},
+		{"../../etc/passwd", "path separator"},
+		{`..\..\windows`, "path separator"},
+		{"/etc/passwd", "path separator"},
+		{"..", `contains ".."`},
+		{".", "not a backup id"},
+		{"20261126T153012Z-delete_model-3f9a1c.json", "not a backup id"},
+		{"20261126T153012Z-delete_model-3F9A1C", "not a backup id"},
+		{"20261126T153012Z-delete.model-3f9a1c", "not a backup id"},
+		{"20261126T153012Z-delete_model-3f9a1c\x00", "not a backup id"},
+		{"20261126T153012Z-delete_model-3f9a1c\n", "not a backup id"},
+		{"20261126T153012Z-delete_model-3f9a1c", `backup "20261126T153012Z-delete_model-3f9a1c" not found`},
+		{damaged, "damaged"},
+		{renamed, "renamed"},
+	}
+	for _, tt := range tests {
+		_, err := b.Read(tt.id)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Read(%q) error = %v, want one containing %q", tt.id, err, tt.want)
+		}
+	}
+	if _, err := b.Read("20261126T153012Z-delete_model-3f9a1c"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing backup error does not wrap fs.ErrNotExist: %v", err)
+	}
+}
+
+func TestBackupIDs(t *testing.T) {
+	at := time.Date(2026, 11, 26, 15, 30, 12, 0, time.FixedZone("CET", 3600))
+	tests := []struct{ tool, prefix string }{
+		{"delete_model", "20261126T143012Z-delete_model-"},
+		{"owui.delete-model", "20261126T143012Z-owui_delete_model-"},
+		{"../../x", "20261126T143012Z-______x-"},
+		{"", "20261126T143012Z-op-"},
+		{"ünïcode", "20261126T143012Z-_n_code-"},
+		{strings.Repeat("a", 100), "20261126T143012Z-" + strings.Repeat("a", 64) + "-"},
+	}
+	for _, tt := range tests {
+		id := newID(at, tt.tool)
+		if !ValidBackupID(id) || !strings.HasPrefix(id, tt.prefix) || len(id) != len(tt.prefix)+6 {
+			t.Errorf("newID(%q) = %q, want %q + 6 hex", tt.tool, id, tt.prefix)
+		}
+	}
+}
+
+func TestDefaultBackupDir(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/var/lib/state")
+	if got, want := DefaultBackupDir(), filepath.Join("/var/lib/state", "owui-mcp", "backups"); got != want && runtime.GOOS != "windows" {
+		t.Errorf("with XDG_STATE_HOME: %q, want %q", got, want)
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	for _, xdg := range []string{"", "relative/state"} {
+		t.Setenv("XDG_STATE_HOME", xdg)
+		if got, want := DefaultBackupDir(), filepath.Join(home, ".local", "state", "owui-mcp", "backups"); got != want {
+			t.Errorf("XDG_STATE_HOME=%q: %q, want %q", xdg, got, want)
+		}
+	}
+	if runtime.GOOS != "windows" && runtime.GOOS != "plan9" {
+		t.Setenv("HOME", "")
+		if got, want := DefaultBackupDir(), filepath.Join(os.TempDir(), "owui-mcp-backups"); got != want {
+			t.Errorf("without home: %q, want %q", got, want)
+		}
+	}
+}
+
+// On filesystems without hard links Write falls back to check-and-rename,
+// still without overwriting and without leftovers.
+func TestBackupWithoutHardLinks(t *testing.T) {
+	link = func(oldname, newname string) error {
+		return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: errors.ErrUnsupported}
+	}
+	t.Cleanup(func() { link = os.Link })
+	dir := t.TempDir()
+	b := NewBackups(dir)
+	id := "20261126T153012Z-delete_model-3f9a1c"
+	info, err := b.Write(Backup{ID: id, Tool: "delete_model", Operation: "first", Models: []owui.Model{fullModel()}})
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if bk, err := b.Read(info.ID); err != nil || bk.Operation != "first" || !reflect.DeepEqual(bk.Models, []owui.Model{fullModel()}) {
+		t.Fatalf("Read: %+v, %v", bk, err)
+	}
+	if _, err := b.Write(Backup{ID: id, Tool: "delete_model", Operation: "second"}); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("overwrite through the fallback: %v, want fs.ErrExist", err)
+	}
+	if bk, _ := b.Read(id); bk.Operation != "first" {
+		t.Fatal("existing backup was overwritten")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("directory holds %d entries, want 1", len(entries))
+	}
+}
+
+// A generated ID that clashes with an existing backup (same second, tool
+// and random suffix) is drawn again rather than failing or overwriting.
+func TestBackupIDClash(t *testing.T) {
+	dir := t.TempDir()
+	b := NewBackups(dir)
+	at := time.Date(2026, 11, 26, 15, 30, 12, 0, time.UTC)
+	cryptotest.SetGlobalRandom(t, 1)
+	first, err := b.Write(Backup{Time: at, Tool: "delete_model", Operation: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cryptotest.SetGlobalRandom(t, 1) // the same random stream: the first draw clashes
+	second, err := b.Write(Backup{Time: at, Tool: "delete_model", Operation: "second"})
+	if err != nil {
+		t.Fatalf("Write after a clash: %v", err)
+	}
+	if second.ID == first.ID {
+		t.Fatalf("both backups got ID %q", first.ID)
+	}
+	for id, op := range map[string]string{first.ID: "first", second.ID: "second"} {
+		if bk, err := b.Read(id); err != nil || bk.Operation != op {
+			t.Fatalf("Read(%q) = %q, %v; want %q", id, bk.Operation, err, op)
+		}
+	}
+}

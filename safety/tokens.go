@@ -1,0 +1,316 @@
+// Package safety holds the primitives behind owui-mcp's confirmation flow:
+// single-use confirm tokens bound to a previewed call, on-disk backups of the
+// records a confirmed call is about to change, and the audit trail of every
+// executed mutation.
+package safety
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultTTL is how long a confirm token stays valid when NewTokens gets no TTL.
+const DefaultTTL = 5 * time.Minute
+
+// Claims is what a confirm token binds: one tool, one set of arguments, one
+// caller and the upstream state the preview showed.
+type Claims struct {
+	Tool   string // tool name
+	Args   string // digest of the call's arguments (see ArgsDigest)
+	Caller string // caller.Identity.ID
+	Target string // fingerprint of the previewed upstream state (see Fingerprint)
+}
+
+// Reason names the check a confirm token failed.
+type Reason string
+
+// The reasons, in the order Redeem checks them.
+const (
+	ReasonMalformed     Reason = "malformed"
+	ReasonForged        Reason = "forged"
+	ReasonExpired       Reason = "expired"
+	ReasonUsed          Reason = "already_used"
+	ReasonOtherTool     Reason = "other_tool"
+	ReasonOtherCaller   Reason = "other_caller"
+	ReasonOtherArgs     Reason = "other_arguments"
+	ReasonTargetChanged Reason = "target_changed"
+)
+
+// Refusal is the error Redeem returns: Reason for code, Msg for the agent.
+// Redeem returns it as *Refusal; use errors.As or ReasonOf.
+type Refusal struct {
+	Reason Reason
+	Msg    string // a full sentence: what failed and what to do next
+}
+
+func (r Refusal) Error() string { return r.Msg }
+
+// Is makes errors.Is(err, &Refusal{Reason: ReasonExpired}) match on the
+// reason alone, so callers need not know the message.
+func (r Refusal) Is(target error) bool {
+	switch t := target.(type) {
+	case *Refusal:
+		return t != nil && t.Reason == r.Reason
+	case Refusal:
+		return t.Reason == r.Reason
+	}
+	return false
+}
+
+// ReasonOf returns the Reason of a Refusal in err's chain, or "" if there is none.
+func ReasonOf(err error) Reason {
+	var r *Refusal
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	var v Refusal
+	if errors.As(err, &v) {
+		return v.Reason
+	}
+	return ""
+}
+
+// Token layout. The payload is binary to keep tokens short enough for an
+// agent to copy back verbatim:
+//
+//	version(1) nonce(16) expiry(8) caller(16) args(16) target(16) tool(rest)
+//
+// followed by HMAC-SHA256(payload). Caller, Args and Target are stored as
+// keyed, truncated digests: the caller ID must not appear in clear, and a
+// keyed digest cannot be reversed by guessing low-entropy IDs offline. The
+// tool name stays in clear so a refusal can say which tool the token is for.
+const (
+	tokenVersion = 1
+	nonceLen     = 16
+	claimLen     = 16
+	offNonce     = 1
+	offExpiry    = offNonce + nonceLen
+	offCaller    = offExpiry + 8
+	offArgs      = offCaller + claimLen
+	offTarget    = offArgs + claimLen
+	offTool      = offTarget + claimLen
+	macLen       = sha256.Size
+	// maxToken bounds the work Redeem does on hostile input; real tokens
+	// are ~150 characters.
+	maxToken = 2048
+)
+
+// b64 is strict: no padding and no stray trailing bits are accepted.
+var b64 = base64.RawURLEncoding.Strict()
+
+// Tokens mints and redeems confirm tokens. It is safe for concurrent use.
+//
+// Expiry is kept as an offset from the Tokens' creation rather than as wall
+// time: tokens never outlive the process (the key is per process), and a
+// clock that only moves forward means a used nonce can be forgotten once its
+// expiry has passed without a backwards clock step making it redeemable again.
+type Tokens struct {
+	ttl      time.Duration
+	now      func() time.Time
+	start    time.Time
+	macKey   []byte
+	claimKey []byte
+
+	mu      sync.Mutex
+	elapsed time.Duration                    // highest clock reading seen, relative to start
+	used    map[[nonceLen]byte]time.Duration // nonce → expiry, only until expiry
+}
+
+// NewTokens returns a Tokens with a fresh random key. ttl <= 0 means
+// DefaultTTL; now == nil means time.Now.
+func NewTokens(ttl time.Duration, now func() time.Time) *Tokens {
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	if now == nil {
+		now = time.Now
+	}
+	var master [32]byte
+	_, _ = rand.Read(master[:]) // crypto/rand.Read never fails (it aborts the process instead)
+	return &Tokens{
+		ttl:      ttl,
+		now:      now,
+		start:    now(),
+		macKey:   derive(master[:], "owui-mcp confirm token mac"),
+		claimKey: derive(master[:], "owui-mcp confirm token claims"),
+		used:     make(map[[nonceLen]byte]time.Duration),
+	}
+}
+
+// derive gives each use of the master key its own subkey, so a claim digest
+// can never double as a valid MAC.
+func derive(master []byte, label string) []byte {
+	m := hmac.New(sha256.New, master)
+	m.Write([]byte(label))
+	return m.Sum(nil)
+}
+
+// TTL is how long a minted token stays valid.
+func (t *Tokens) TTL() time.Duration { return t.ttl }
+
+// clock returns the current offset from start, never smaller than one seen
+// before. Callers hold t.mu.
+func (t *Tokens) clock() time.Duration {
+	if d := t.now().Sub(t.start); d > t.elapsed {
+		t.elapsed = d
+	}
+	return t.elapsed
+}
+
+// claim is the keyed digest of one claim; the label keeps a value given as
+// Args from matching the same value given as Target.
+func (t *Tokens) claim(label, v string) []byte {
+	m := hmac.New(sha256.New, t.claimKey)
+	m.Write([]byte(label))
+	m.Write([]byte{0})
+	m.Write([]byte(v))
+	return m.Sum(nil)[:claimLen]
+}
+
+func (t *Tokens) mac(payload []byte) []byte {
+	m := hmac.New(sha256.New, t.macKey)
+	m.Write(payload)
+	return m.Sum(nil)
+}
+
+// Mint returns an opaque, URL-safe token for c, valid for TTL. The tool name
+// travels in the token, so a name over ~1500 bytes would make a token Redeem
+// rejects as malformed; MCP tool names are at most 128.
+func (t *Tokens) Mint(c Claims) string {
+	t.mu.Lock()
+	exp := t.clock() + t.ttl
+	t.mu.Unlock()
+
+	p := make([]byte, offTool, offTool+len(c.Tool))
+	p[0] = tokenVersion
+	_, _ = rand.Read(p[offNonce:offExpiry])
+	binary.BigEndian.PutUint64(p[offExpiry:offCaller], uint64(exp))
+	copy(p[offCaller:offArgs], t.claim("caller", c.Caller))
+	copy(p[offArgs:offTarget], t.claim("args", c.Args))
+	copy(p[offTarget:offTool], t.claim("target", c.Target))
+	p = append(p, c.Tool...)
+	return b64.EncodeToString(p) + "." + b64.EncodeToString(t.mac(p))
+}
+
+// Redeem checks token against want and, only if every check passes, marks it
+// used. Checks run in this order: malformed, forged, expired, already used,
+// other tool, other caller, other arguments, target changed. A failure is a
+// *Refusal; nothing is marked used then.
+func (t *Tokens) Redeem(token string, want Claims) error {
+	payload, sig, ok := decodeToken(token)
+	if !ok {
+		return refuse(ReasonMalformed, "the confirm_token is malformed (pass it back exactly as the preview returned it): call %s again without confirm_token for a fresh preview if you no longer have it", toolName(want.Tool))
+	}
+	if !hmac.Equal(sig, t.mac(payload)) {
+		return refuse(ReasonForged, "the confirm_token was not issued by this server process (tokens do not survive a restart, and cannot be edited): call %s again without confirm_token for a fresh preview", toolName(want.Tool))
+	}
+
+	var nonce [nonceLen]byte
+	copy(nonce[:], payload[offNonce:offExpiry])
+	exp := time.Duration(binary.BigEndian.Uint64(payload[offExpiry:offCaller]))
+	tool := string(payload[offTool:])
+	// Compared before taking the lock; applied below in the documented order.
+	otherTool := tool != want.Tool
+	otherCaller := !hmac.Equal(payload[offCaller:offArgs], t.claim("caller", want.Caller))
+	otherArgs := !hmac.Equal(payload[offArgs:offTarget], t.claim("args", want.Args))
+	otherTarget := !hmac.Equal(payload[offTarget:offTool], t.claim("target", want.Target))
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.clock()
+	t.prune(now)
+	_, used := t.used[nonce]
+
+	switch {
+	case now >= exp:
+		return refuse(ReasonExpired, "the confirm_token expired %s (tokens live %s): call %s again without confirm_token for a fresh preview", ago(now-exp), human(t.ttl), toolName(want.Tool))
+	case used:
+		return refuse(ReasonUsed, "the confirm_token was already used, and each token confirms exactly one call: call %s again without confirm_token for a fresh preview", toolName(want.Tool))
+	case otherTool:
+		return refuse(ReasonOtherTool, "the confirm_token was issued for tool %q, not %q: confirm with the tool that produced the preview, or call %s without confirm_token for its own preview", tool, want.Tool, toolName(want.Tool))
+	case otherCaller:
+		return refuse(ReasonOtherCaller, "the confirm_token was issued to a different caller: call %s again without confirm_token for a preview of your own", toolName(want.Tool))
+	case otherArgs:
+		return refuse(ReasonOtherArgs, "the arguments differ from those of the preview that issued this confirm_token: repeat the previewed call with exactly the same arguments, or call %s without confirm_token to preview the new ones", toolName(want.Tool))
+	case otherTarget:
+		return refuse(ReasonTargetChanged, "the target changed in Open WebUI since the preview, so nothing was done: call %s again without confirm_token, show the user the fresh preview, and confirm that one", toolName(want.Tool))
+	}
+	t.used[nonce] = exp
+	return nil
+}
+
+// prune forgets used nonces whose tokens have expired: the expiry check
+// refuses those before the used-set is consulted, so the set only needs the
+// tokens still alive and stays bounded by what can be redeemed within one TTL.
+// Callers hold t.mu.
+func (t *Tokens) prune(now time.Duration) {
+	for n, exp := range t.used {
+		if now >= exp {
+			delete(t.used, n)
+		}
+	}
+}
+
+// decodeToken splits a structurally valid token: two
+// base64url parts, a MAC of the right size and a payload at least as long as
+// the fixed fields. The version byte is not checked here, so that any edit of
+// a real token is reported as forged, not malformed.
+func decodeToken(token string) (payload, sig []byte, ok bool) {
+	if len(token) == 0 || len(token) > maxToken {
+		return nil, nil, false
+	}
+	p, s, ok := strings.Cut(token, ".")
+	if !ok || strings.IndexByte(s, '.') >= 0 {
+		return nil, nil, false
+	}
+	payload, err := b64.DecodeString(p)
+	if err != nil || len(payload) < offTool {
+		return nil, nil, false
+	}
+	sig, err = b64.DecodeString(s)
+	if err != nil || len(sig) != macLen {
+		return nil, nil, false
+	}
+	return payload, sig, true
+}
+
+func refuse(r Reason, format string, args ...any) *Refusal {
+	return &Refusal{Reason: r, Msg: fmt.Sprintf(format, args...)}
+}
+
+func toolName(s string) string {
+	if s == "" {
+		return "the tool"
+	}
+	return s
+}
+
+func ago(d time.Duration) string {
+	if d < time.Second {
+		return "just now"
+	}
+	return human(d) + " ago"
+}
+
+// human prints a duration the way a person would say it: "5m", "2m30s", "1h".
+func human(d time.Duration) string {
+	if d < time.Second {
+		return d.String()
+	}
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

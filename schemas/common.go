@@ -1,0 +1,100 @@
+package schemas
+
+// Grant is one access grant in tool arguments.
+type Grant struct {
+	PrincipalType string `json:"principal_type" jsonschema:"required,enum=user,enum=group" jsonschema_description:"Grantee kind"`
+	PrincipalID   string `json:"principal_id" jsonschema:"required,minLength=1" jsonschema_description:"User or group id; * = everyone"`
+	Permission    string `json:"permission" jsonschema:"required,enum=read,enum=write" jsonschema_description:"Access level"`
+}
+
+// Confirm are the arguments every mutating tool shares.
+type Confirm struct {
+	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Preview only"`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema_description:"From the preview, once the user approved"`
+}
+
+// Model is one model in results. Compact rows fill only id, name,
+// base_model_id, is_active, tags, owner, write_access and updated_at; full
+// records add the rest.
+type Model struct {
+	ID          string         `json:"id"`
+	Name        string         `json:"name"`
+	BaseModelID string         `json:"base_model_id,omitempty"`
+	IsActive    bool           `json:"is_active"`
+	Tags        []string       `json:"tags,omitempty"`
+	Owner       string         `json:"owner,omitempty"`
+	WriteAccess *bool          `json:"write_access,omitempty"`
+	UpdatedAt   int64          `json:"updated_at,omitempty"`
+	CreatedAt   int64          `json:"created_at,omitempty"`
+	Description string         `json:"description,omitempty"`
+	Meta        map[string]any `json:"meta,omitempty"`
+	Params      map[string]any `json:"params,omitempty"`
+	Grants      []Grant        `json:"access_grants,omitempty"`
+}
+
+func (Model) opaqueInOutputSchema() {}
+
+// Preview is what a mutating call would do, returned before it runs.
+type Preview struct {
+	Action   string         `json:"action"`
+	Summary  string         `json:"summary"`
+	Models   []Affected     `json:"models,omitempty"`
+	Access   []AccessDiff   `json:"access,omitempty"`
+	Changes  []FieldChange  `json:"changes,omitempty"`
+	Counts   map[string]int `json:"counts,omitempty"`
+	Warnings []string       `json:"warnings,omitempty"`
+}
+
+func (Preview) opaqueInOutputSchema() {}
+
+// Affected is one model a call would create, change or delete.
+type Affected struct {
+	ID     string  `json:"id"`
+	Name   string  `json:"name,omitempty"`
+	Owner  string  `json:"owner,omitempty"`
+	Effect string  `json:"effect"` // create, update, overwrite, delete, unload, restore
+	Grants []Grant `json:"access_grants,omitempty"`
+}
+
+// AccessDiff is the before → after of one model's grants.
+type AccessDiff struct {
+	ID     string  `json:"id"`
+	Before []Grant `json:"before"`
+	After  []Grant `json:"after"`
+	Gains  []Grant `json:"gains,omitempty"`
+	Loses  []Grant `json:"loses,omitempty"`
+}
+
+// FieldChange is one changed field of one model.
+type FieldChange struct {
+	ID     string `json:"id"`
+	Field  string `json:"field"`
+	Before any    `json:"before"`
+	After  any    `json:"after"`
+}
+
+// Outcome is the result of every mutating tool: a preview waiting for
+// confirmation, a dry run, a refusal by the user, or the change done.
+type Outcome struct {
+	Status       string   `json:"status" jsonschema:"required,enum=done,enum=confirmation_required,enum=dry_run,enum=declined" jsonschema_description:"Outcome"`
+	Message      string   `json:"message" jsonschema:"required" jsonschema_description:"What happened or what next"`
+	Preview      *Preview `json:"preview,omitempty" jsonschema_description:"Planned changes"`
+	ConfirmToken string   `json:"confirm_token,omitempty" jsonschema_description:"Pass back to confirm"`
+	ExpiresAt    string   `json:"-"`
+	Backup       string   `json:"backup,omitempty" jsonschema_description:"Backup id"`
+	Result       *Result  `json:"result,omitempty" jsonschema_description:"State after"`
+	Sandbox      bool     `json:"-"`
+}
+
+// Result is what a done mutation left behind.
+type Result struct {
+	Model    *Model         `json:"model,omitempty"`
+	Models   []Model        `json:"models,omitempty"`
+	Deleted  []string       `json:"deleted,omitempty"`
+	Provider map[string]any `json:"provider_response,omitempty"`
+}
+
+func (Result) opaqueInOutputSchema() {}
+
+// Confirmation reports the dry-run flag and the confirm_token of a call.
+func (c Confirm) Confirmation() (dryRun bool, token string) { return c.DryRun, c.ConfirmToken }

@@ -1,0 +1,94 @@
+// Package schemas holds the Go types of every tool's arguments and results
+// and turns them into the flat JSON schemas that MCP clients expect: root
+// type object, everything inline (no $ref or $defs, which many clients cannot
+// resolve), closed objects, a description on every input property.
+package schemas
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/invopop/jsonschema"
+)
+
+// Opaque marks result types whose inner shape is left out of output schemas
+// (they are described by the property that holds them). Full record schemas
+// repeated in every tool would spend an agent's context on every session for
+// structure it never validates.
+type Opaque interface{ opaqueInOutputSchema() }
+
+var opaqueType = reflect.TypeFor[Opaque]()
+
+func reflector(output bool) *jsonschema.Reflector {
+	return &jsonschema.Reflector{
+		ExpandedStruct:             true,
+		DoNotReference:             true,
+		Anonymous:                  true,
+		RequiredFromJSONSchemaTags: true,
+		Mapper: func(t reflect.Type) *jsonschema.Schema {
+			switch {
+			case t.Kind() == reflect.Interface:
+				// `any` would become the bare `true` schema, which some
+				// providers reject.
+				return &jsonschema.Schema{}
+			case output && t.Implements(opaqueType):
+				return &jsonschema.Schema{Type: "object"}
+			}
+			return nil
+		},
+	}
+}
+
+// Schema is a reflected schema, marshalled, plus the parsed form that the
+// argument decoder walks.
+type Schema struct {
+	Raw    json.RawMessage
+	Parsed *jsonschema.Schema
+}
+
+// Input reflects the argument type T.
+func Input[T any]() Schema { return build[T](false) }
+
+// Output reflects the result type T.
+func Output[T any]() Schema { return build[T](true) }
+
+func build[T any](output bool) Schema {
+	s := reflector(output).Reflect(new(T))
+	s.Version = ""
+	if s.Properties == nil || s.Properties.Len() == 0 {
+		// A tool without arguments still gets an explicit closed object.
+		s.Properties = jsonschema.NewProperties()
+	}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("schemas: marshalling %T: %v", *new(T), err))
+	}
+	if err := check(raw); err != nil {
+		panic(fmt.Sprintf("schemas: %T: %v", *new(T), err))
+	}
+	return Schema{Raw: raw, Parsed: s}
+}
+
+// check enforces the shape every tool schema must have; it runs at start-up,
+// so a bad type fails every test rather than one client in the field.
+func check(raw json.RawMessage) error {
+	var root map[string]any
+	if err := json.Unmarshal(raw, &root); err != nil {
+		return err
+	}
+	if root["type"] != "object" {
+		return fmt.Errorf("root type is %v, want object", root["type"])
+	}
+	if root["additionalProperties"] != false {
+		return fmt.Errorf("root object is not closed (additionalProperties: false)")
+	}
+	s := string(raw)
+	for _, bad := range []string{`"$ref"`, `"$defs"`, `"$id"`} {
+		if strings.Contains(s, bad) {
+			return fmt.Errorf("schema contains %s", bad)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/schemas"
+)
+
+var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change model access", Class: ClassAccess,
+	Description: "Change who may use a model (replace, add or remove grants). First call: before → after, who gains and loses, and confirm_token; call again with it once the user approves.",
+	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
+	Gate[schemas.UpdateAccessArgs]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.UpdateAccessArgs) (Plan, error) {
+			cur, err := d.Client.GetModel(ctx, p.ID)
+			exists := err == nil
+			if err != nil && !owui.IsKind(err, owui.KindNotFound) {
+				return Plan{}, err
+			}
+			before := sortedGrants(cur.Grants())
+			req := grantsIn(p.AccessGrants)
+			var after []owui.Grant
+			switch p.Mode {
+			case "add":
+				after = append(append(after, before...), req...)
+			case "remove":
+				for _, g := range before {
+					if !containsGrant(req, g) {
+						after = append(after, g)
+					}
+				}
+			default:
+				after = req
+			}
+			after = sortedGrants(dedupGrants(after))
+			gains, loses := grantDiff(before, after)
+			pv := schemas.Preview{Action: "update_model_access",
+				Access: []schemas.AccessDiff{{ID: p.ID, Before: nonNil(grantsOut(before)), After: nonNil(grantsOut(after)), Gains: gains, Loses: loses}}}
+			pv.Summary = fmt.Sprintf("access of %s: %s → %s", p.ID, grantListOrPrivate(grantsOut(before)), grantListOrPrivate(grantsOut(after)))
+			plan := Plan{Preview: pv, State: cur, Targets: []string{p.ID},
+				Data: owui.AccessForm{ID: p.ID, AccessGrants: after}}
+			if exists {
+				pv.Models = []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner(cur), Effect: "update", Grants: grantsOut(before)}}
+				plan.Backup = []owui.Model{cur}
+			} else {
+				name := p.Name
+				if name == "" {
+					name = p.ID
+				}
+				form := plan.Data.(owui.AccessForm)
+				form.Name = &name
+				plan.Data = form
+				plan.State = nil
+				pv.Models = []schemas.Affected{{ID: p.ID, Name: name, Effect: "create"}}
+				pv.Warnings = append(pv.Warnings, "No stored record for "+p.ID+": Open WebUI creates a base-model record for it (admin keys only; others get an error).")
+			}
+			plan.NoOp = exists && len(gains) == 0 && len(loses) == 0
+			if plan.NoOp {
+				pv.Summary = "access of " + p.ID + " is already " + grantListOrPrivate(grantsOut(before))
+			}
+			plan.Preview = pv
+			return plan, nil
+		},
+		Run: func(ctx context.Context, d *Deps, _ schemas.UpdateAccessArgs, plan Plan) (schemas.Outcome, error) {
+			m, err := d.Client.UpdateModelAccess(ctx, plan.Data.(owui.AccessForm))
+			if err != nil {
+				return schemas.Outcome{}, err
+			}
+			r := record(m)
+			msg := "Access updated: " + plan.Preview.Summary + "."
+			want := plan.Data.(owui.AccessForm).AccessGrants
+			if got := sortedGrants(m.Grants()); len(got) != len(want) {
+				// Open WebUI silently drops grants the key may not give.
+				msg += fmt.Sprintf(" WARNING: Open WebUI kept %d of the %d grants sent (it drops grants the key is not allowed to give); the model's grants are now %s.", len(got), len(want), grantListOrPrivate(grantsOut(got)))
+			}
+			return schemas.Outcome{Message: msg, Result: &schemas.Result{Model: &r}}, nil
+		},
+	})
+
+func containsGrant(set []owui.Grant, g owui.Grant) bool {
+	for _, x := range set {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+func dedupGrants(gs []owui.Grant) []owui.Grant {
+	var out []owui.Grant
+	for _, g := range gs {
+		if !containsGrant(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}

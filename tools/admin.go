@@ -1,0 +1,316 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/schemas"
+)
+
+func adminSpec(name, title, desc string, destructive, idempotent bool) Spec {
+	return Spec{Name: name, Title: title, Description: desc, Class: ClassAdmin,
+		ReadOnly: false, Destructive: destructive, Idempotent: idempotent, OpenWorld: false}
+}
+
+// storedModels reads every stored model record: custom models (export) and
+// base-model records (base), which together are what delete-all and sync
+// act on.
+func storedModels(ctx context.Context, d *Deps) ([]owui.Model, error) {
+	custom, err := d.Client.ExportModels(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the current models for the preview: %w", err)
+	}
+	base, err := d.Client.ListBaseModels(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the current base-model records for the preview: %w", err)
+	}
+	all := append(custom, base...)
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	return all, nil
+}
+
+// stateOf is the part of the stored models a confirmation must find unchanged.
+func stateOf(ms []owui.Model) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = fmt.Sprintf("%s@%d", m.ID, m.UpdatedAt)
+	}
+	return out
+}
+
+func affected(m owui.Model, effect string) schemas.Affected {
+	return schemas.Affected{ID: m.ID, Name: m.Name, Owner: owner(m), Effect: effect, Grants: grantsOut(m.Grants())}
+}
+
+func ids(ms []owui.Model) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.ID
+	}
+	return out
+}
+
+var deleteAllModels = Gated(adminSpec("delete_all_models", "Delete ALL models",
+	"Delete EVERY stored model and grant. First call: the list and confirm_token, nothing changed; call again with confirm_token once the user approves. Backed up first.",
+	true, true),
+	Gate[schemas.ConfirmOnlyArgs]{
+		Plan: func(ctx context.Context, d *Deps, _ schemas.ConfirmOnlyArgs) (Plan, error) {
+			all, err := storedModels(ctx, d)
+			if err != nil {
+				return Plan{}, err
+			}
+			pv := schemas.Preview{Action: "delete_all_models", Summary: fmt.Sprintf("delete ALL %d stored models", len(all)),
+				Counts: map[string]int{"delete": len(all)}}
+			for _, m := range all {
+				pv.Models = append(pv.Models, affected(m, "delete"))
+			}
+			return Plan{Preview: pv, State: stateOf(all), Backup: all, Targets: ids(all), NoOp: len(all) == 0}, nil
+		},
+		Run: func(ctx context.Context, d *Deps, _ schemas.ConfirmOnlyArgs, plan Plan) (schemas.Outcome, error) {
+			if err := d.Client.DeleteAllModels(ctx); err != nil {
+				return schemas.Outcome{}, err
+			}
+			return schemas.Outcome{Message: fmt.Sprintf("Deleted all %d models.", len(plan.Targets)), Result: &schemas.Result{Deleted: plan.Targets}}, nil
+		},
+	})
+
+var importModels = Gated(adminSpec("import_models", "Import models",
+	"Import records: new ids are created, existing ones OVERWRITTEN. First call: new vs overwritten with field diff, and confirm_token; call again with it once the user approves.",
+	true, true),
+	Gate[schemas.ImportModelsArgs]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.ImportModelsArgs) (Plan, error) {
+			all, err := storedModels(ctx, d)
+			if err != nil {
+				return Plan{}, err
+			}
+			byID := map[string]owui.Model{}
+			for _, m := range all {
+				byID[m.ID] = m
+			}
+			pv := schemas.Preview{Action: "import_models", Counts: map[string]int{}}
+			var backup []owui.Model
+			var targets []string
+			for i, el := range p.Models {
+				id, _ := el["id"].(string)
+				if id == "" || len(id) > owui.MaxIDLength {
+					pv.Warnings = append(pv.Warnings, fmt.Sprintf("models[%d] has no usable id; Open WebUI skips it", i))
+					continue
+				}
+				targets = append(targets, id)
+				cur, exists := byID[id]
+				if !exists {
+					name, _ := el["name"].(string)
+					if name == "" {
+						return Plan{}, &ArgError{Tool: "import_models", Problems: []string{fmt.Sprintf("models[%d] (%s) is new and needs a name", i, id)}}
+					}
+					pv.Models = append(pv.Models, schemas.Affected{ID: id, Name: name, Effect: "create"})
+					pv.Counts["create"]++
+					continue
+				}
+				pv.Models = append(pv.Models, affected(cur, "overwrite"))
+				pv.Counts["overwrite"]++
+				pv.Changes = append(pv.Changes, importDiff(cur, el)...)
+				backup = append(backup, cur)
+			}
+			pv.Summary = fmt.Sprintf("import %d model(s): %d new, %d overwritten (%d field changes)", pv.Counts["create"]+pv.Counts["overwrite"], pv.Counts["create"], pv.Counts["overwrite"], len(pv.Changes))
+			return Plan{Preview: pv, State: stateOf(backup), Backup: backup, Targets: targets}, nil
+		},
+		Run: func(ctx context.Context, d *Deps, p schemas.ImportModelsArgs, plan Plan) (schemas.Outcome, error) {
+			if err := d.Client.ImportModels(ctx, p.Models); err != nil {
+				return schemas.Outcome{}, err
+			}
+			return schemas.Outcome{Message: "Imported: " + plan.Preview.Summary + "."}, nil
+		},
+	})
+
+// importDiff lists the fields an import element changes on an existing model.
+func importDiff(cur owui.Model, el map[string]any) []schemas.FieldChange {
+	var out []schemas.FieldChange
+	curJSON := map[string]any{}
+	b, _ := json.Marshal(cur)
+	_ = json.Unmarshal(b, &curJSON)
+	for _, k := range []string{"name", "base_model_id", "is_active"} {
+		if v, ok := el[k]; ok && !equalJSON(v, curJSON[k]) {
+			out = append(out, schemas.FieldChange{ID: cur.ID, Field: k, Before: curJSON[k], After: v})
+		}
+	}
+	if v, ok := el["params"]; ok {
+		pm, _ := v.(map[string]any)
+		out = append(out, mapDiff(cur.ID, "params", cur.Params, pm)...)
+	} else if len(cur.Params) > 0 {
+		// Open WebUI defaults a missing params to {} on import.
+		out = append(out, mapDiff(cur.ID, "params", cur.Params, map[string]any{})...)
+	}
+	if v, ok := el["meta"].(map[string]any); ok {
+		out = append(out, mapDiff(cur.ID, "meta", cur.Meta, v)...)
+	}
+	if v, ok := el["access_grants"]; ok {
+		var gs []owui.Grant
+		b, _ := json.Marshal(v)
+		_ = json.Unmarshal(b, &gs)
+		if !equalJSON(sortedGrants(cur.Grants()), sortedGrants(gs)) {
+			out = append(out, schemas.FieldChange{ID: cur.ID, Field: "access_grants", Before: grantsOut(cur.Grants()), After: grantsOut(gs)})
+		}
+	}
+	return out
+}
+
+func equalJSON(a, b any) bool {
+	x, _ := json.Marshal(normJSON(a))
+	y, _ := json.Marshal(normJSON(b))
+	return string(x) == string(y)
+}
+
+var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
+	"Make the stored models exactly this list: EVERY model not listed is DELETED. First call: created/updated/deleted and confirm_token; call again with it once the user approves.",
+	true, true),
+	Gate[schemas.SyncModelsArgs]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.SyncModelsArgs) (Plan, error) {
+			all, err := storedModels(ctx, d)
+			if err != nil {
+				return Plan{}, err
+			}
+			byID := map[string]owui.Model{}
+			for _, m := range all {
+				byID[m.ID] = m
+			}
+			listed := map[string]bool{}
+			pv := schemas.Preview{Action: "sync_models", Counts: map[string]int{}}
+			var els []owui.Model
+			now := time.Now().Unix()
+			for i, el := range p.Models {
+				m, err := syncElement(el, now)
+				if err != nil {
+					return Plan{}, &ArgError{Tool: "sync_models", Problems: []string{fmt.Sprintf("models[%d]: %v", i, err)}}
+				}
+				if listed[m.ID] {
+					return Plan{}, &ArgError{Tool: "sync_models", Problems: []string{fmt.Sprintf("models[%d]: id %s is listed twice", i, m.ID)}}
+				}
+				listed[m.ID] = true
+				els = append(els, m)
+				if cur, ok := byID[m.ID]; ok {
+					pv.Models = append(pv.Models, affected(cur, "update"))
+					pv.Counts["update"]++
+					pv.Changes = append(pv.Changes, formDiff(m.ID, cur.Form(), m.Form())...)
+				} else {
+					pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Effect: "create"})
+					pv.Counts["create"]++
+				}
+			}
+			var deleted []string
+			for _, m := range all {
+				if !listed[m.ID] {
+					pv.Models = append(pv.Models, affected(m, "delete"))
+					pv.Counts["delete"]++
+					deleted = append(deleted, m.ID)
+				}
+			}
+			pv.Summary = fmt.Sprintf("sync: %d created, %d updated, %d DELETED", pv.Counts["create"], pv.Counts["update"], pv.Counts["delete"])
+			if len(deleted) > 0 {
+				pv.Warnings = append(pv.Warnings, fmt.Sprintf("%d stored model(s) not in the list will be DELETED: %s", len(deleted), strings.Join(deleted, ", ")))
+			}
+			return Plan{Preview: pv, State: stateOf(all), Backup: all, Targets: append(ids(els), deleted...), Data: els}, nil
+		},
+		Run: func(ctx context.Context, d *Deps, _ schemas.SyncModelsArgs, plan Plan) (schemas.Outcome, error) {
+			out, err := d.Client.SyncModels(ctx, plan.Data.([]owui.Model))
+			if err != nil {
+				return schemas.Outcome{}, err
+			}
+			return schemas.Outcome{Message: "Synced: " + plan.Preview.Summary + ".", Result: &schemas.Result{Models: recordsCompact(out), Deleted: effectIDs(plan.Preview, "delete")}}, nil
+		},
+	})
+
+// syncElement turns an exported record into the complete ModelModel that
+// /sync requires (every field, grants as full grant objects).
+func syncElement(el map[string]any, now int64) (owui.Model, error) {
+	b, err := json.Marshal(el)
+	if err != nil {
+		return owui.Model{}, err
+	}
+	var m owui.Model
+	if err := json.Unmarshal(b, &m); err != nil {
+		return owui.Model{}, fmt.Errorf("not a model record: %v", err)
+	}
+	if m.ID == "" || len(m.ID) > owui.MaxIDLength {
+		return owui.Model{}, fmt.Errorf("needs an id of 1 to %d characters", owui.MaxIDLength)
+	}
+	if m.Name == "" {
+		return owui.Model{}, fmt.Errorf("%s needs a name", m.ID)
+	}
+	if _, ok := el["is_active"]; !ok {
+		m.IsActive = true
+	}
+	if m.Meta == nil {
+		m.Meta = map[string]any{}
+	}
+	if m.Params == nil {
+		m.Params = map[string]any{}
+	}
+	if m.CreatedAt == 0 {
+		m.CreatedAt = now
+	}
+	if m.UpdatedAt == 0 {
+		m.UpdatedAt = now
+	}
+	m.User, m.WriteAccess = nil, nil
+	grants := make([]owui.AccessGrant, 0, len(m.AccessGrants))
+	for i, g := range m.AccessGrants {
+		if g.ID == "" {
+			g.ID = fmt.Sprintf("sync-%d-%d", now, i)
+		}
+		g.ResourceType, g.ResourceID = "model", m.ID
+		if g.CreatedAt == 0 {
+			g.CreatedAt = now
+		}
+		grants = append(grants, g)
+	}
+	m.AccessGrants = grants
+	return m, nil
+}
+
+func recordsCompact(ms []owui.Model) []schemas.Model {
+	out := make([]schemas.Model, len(ms))
+	for i, m := range ms {
+		out[i] = row(m)
+	}
+	return out
+}
+
+var unloadModel = Gated(adminSpec("unload_model", "Unload model from provider",
+	"Free a model from its provider's memory (Ollama, llama.cpp). First call: preview and confirm_token; call again with it once the user approves.",
+	false, true),
+	Gate[schemas.UnloadModelArgs]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.UnloadModelArgs) (Plan, error) {
+			live, err := d.Client.ListBaseModelsDirect(ctx)
+			if err != nil {
+				return Plan{}, err
+			}
+			pv := schemas.Preview{Action: "unload_model", Models: []schemas.Affected{{ID: p.Model, Effect: "unload"}}}
+			provider := ""
+			for _, m := range live {
+				if id, _ := m["id"].(string); id == p.Model {
+					provider, _ = m["owned_by"].(string)
+					pv.Models[0].Name, _ = m["name"].(string)
+				}
+			}
+			if provider == "" {
+				pv.Summary = fmt.Sprintf("unload %s (not a live provider model: Open WebUI follows its base_model_id chain)", p.Model)
+				pv.Warnings = append(pv.Warnings, p.Model+" is not in the live provider list; Open WebUI may answer that it is not found.")
+			} else {
+				pv.Summary = fmt.Sprintf("unload %s from provider %s", p.Model, provider)
+			}
+			return Plan{Preview: pv, State: provider, Targets: []string{p.Model}}, nil
+		},
+		Run: func(ctx context.Context, d *Deps, p schemas.UnloadModelArgs, plan Plan) (schemas.Outcome, error) {
+			resp, err := d.Client.UnloadModel(ctx, p.Model)
+			if err != nil {
+				return schemas.Outcome{}, err
+			}
+			return schemas.Outcome{Message: "Unloaded: " + plan.Preview.Summary + ".", Result: &schemas.Result{Provider: resp}}, nil
+		},
+	})

@@ -1,0 +1,115 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/owui-mcp/owui-mcp/caller"
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/schemas"
+)
+
+var listBackups = Simple(readSpec("list_backups", "List backups",
+	"List backups written before destructive calls, newest first (for restore_models)."),
+	func(ctx context.Context, d *Deps, p schemas.ListBackupsArgs) (schemas.ListBackupsResult, error) {
+		infos, err := d.Backups.List(caller.From(ctx).ID)
+		if err != nil {
+			return schemas.ListBackupsResult{}, err
+		}
+		limit := p.Limit
+		if limit == 0 {
+			limit = 50
+		}
+		out := schemas.ListBackupsResult{Dir: d.Backups.Dir(), Backups: []schemas.BackupInfo{}}
+		for _, b := range infos[:min(limit, len(infos))] {
+			out.Backups = append(out.Backups, schemas.BackupInfo{ID: b.ID, Time: b.Time.UTC().Format(time.RFC3339), Tool: b.Tool, Operation: b.Operation, Models: b.Models})
+		}
+		return out, nil
+	})
+
+// restoreTarget is one model of a restore: the record to put back and what
+// is stored now (nil when it was deleted).
+type restoreTarget struct {
+	want owui.Model
+	cur  *owui.Model
+}
+
+var restoreModels = Gated(adminSpec("restore_models", "Restore models from backup",
+	"Put models back from a backup: recreate deleted ones, reset changed ones. First call: preview and confirm_token; call again with it once the user approves.",
+	true, true),
+	Gate[schemas.RestoreModelsArgs]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.RestoreModelsArgs) (Plan, error) {
+			bk, err := d.Backups.Read(p.Backup)
+			if err != nil {
+				return Plan{}, err
+			}
+			if who := caller.From(ctx).ID; bk.Caller != who {
+				return Plan{}, fmt.Errorf("backup %s belongs to another caller; nothing was restored", p.Backup)
+			}
+			var targets []restoreTarget
+			pv := schemas.Preview{Action: "restore_models", Counts: map[string]int{}}
+			var current []owui.Model
+			for _, want := range bk.Models {
+				if len(p.IDs) > 0 && !slices.Contains(p.IDs, want.ID) {
+					continue
+				}
+				t := restoreTarget{want: want}
+				cur, err := d.Client.GetModel(ctx, want.ID)
+				switch {
+				case err == nil:
+					t.cur = &cur
+					current = append(current, cur)
+					pv.Models = append(pv.Models, affected(cur, "overwrite"))
+					pv.Changes = append(pv.Changes, formDiff(want.ID, cur.Form(), want.Form())...)
+					if gains, loses := grantDiff(sortedGrants(cur.Grants()), sortedGrants(want.Grants())); len(gains)+len(loses) > 0 {
+						pv.Access = append(pv.Access, schemas.AccessDiff{ID: want.ID, Before: nonNil(grantsOut(cur.Grants())), After: nonNil(grantsOut(want.Grants())), Gains: gains, Loses: loses})
+					}
+					pv.Counts["overwrite"]++
+				case owui.IsKind(err, owui.KindNotFound):
+					a := affected(want, "restore")
+					pv.Models = append(pv.Models, a)
+					pv.Counts["recreate"]++
+					if want.UserID != "" {
+						pv.Warnings = append(pv.Warnings, fmt.Sprintf("%s is recreated owned by this key's user (it was owned by %s)", want.ID, owner(want)))
+					}
+				default:
+					return Plan{}, err
+				}
+				targets = append(targets, t)
+			}
+			for _, id := range p.IDs {
+				if !slices.ContainsFunc(bk.Models, func(m owui.Model) bool { return m.ID == id }) {
+					return Plan{}, &ArgError{Tool: "restore_models", Problems: []string{fmt.Sprintf("%q is not in backup %s", id, p.Backup)}}
+				}
+			}
+			pv.Summary = fmt.Sprintf("restore %d model(s) from backup %s (%s): %d recreated, %d overwritten", len(targets), bk.ID, bk.Operation, pv.Counts["recreate"], pv.Counts["overwrite"])
+			return Plan{Preview: pv, State: stateOf(current), Backup: current, Targets: idsOf(targets), Data: targets, NoOp: len(targets) == 0}, nil
+		},
+		Run: func(ctx context.Context, d *Deps, _ schemas.RestoreModelsArgs, plan Plan) (schemas.Outcome, error) {
+			var done []schemas.Model
+			for _, t := range plan.Data.([]restoreTarget) {
+				var m owui.Model
+				var err error
+				if t.cur == nil {
+					m, err = d.Client.CreateModel(ctx, t.want.Form())
+				} else {
+					m, err = d.Client.UpdateModel(ctx, t.want.Form())
+				}
+				if err != nil {
+					return schemas.Outcome{}, fmt.Errorf("restoring %s (after %d restored): %w", t.want.ID, len(done), err)
+				}
+				done = append(done, row(m))
+			}
+			return schemas.Outcome{Message: fmt.Sprintf("Restored %d model(s).", len(done)), Result: &schemas.Result{Models: done}}, nil
+		},
+	})
+
+func idsOf(ts []restoreTarget) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.want.ID
+	}
+	return out
+}

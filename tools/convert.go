@@ -1,0 +1,158 @@
+package tools
+
+import (
+	"encoding/json"
+	"sort"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/schemas"
+)
+
+// row is the compact form of a model: what an agent needs to pick one.
+func row(m owui.Model) schemas.Model {
+	r := schemas.Model{
+		ID:          m.ID,
+		Name:        m.Name,
+		IsActive:    m.IsActive,
+		Tags:        tagsOf(m.Meta),
+		Owner:       owner(m),
+		WriteAccess: m.WriteAccess,
+		UpdatedAt:   m.UpdatedAt,
+	}
+	if m.BaseModelID != nil {
+		r.BaseModelID = *m.BaseModelID
+	}
+	return r
+}
+
+// record is the full form of a model.
+func record(m owui.Model) schemas.Model {
+	r := row(m)
+	r.CreatedAt = m.CreatedAt
+	r.Description, _ = m.Meta["description"].(string)
+	r.Meta = m.Meta
+	r.Params = m.Params
+	r.Grants = grantsOut(m.Grants())
+	if r.Grants == nil {
+		r.Grants = []schemas.Grant{}
+	}
+	return r
+}
+
+func records(ms []owui.Model) []schemas.Model {
+	out := make([]schemas.Model, len(ms))
+	for i, m := range ms {
+		out[i] = record(m)
+	}
+	return out
+}
+
+func owner(m owui.Model) string {
+	if m.User != nil {
+		if m.User.Email != "" {
+			return m.User.Email
+		}
+		if m.User.Name != "" {
+			return m.User.Name
+		}
+	}
+	return m.UserID
+}
+
+// tagsOf reads meta.tags, stored as [{"name": ...}] or, before 0.8.11, as
+// plain strings.
+func tagsOf(meta map[string]any) []string {
+	list, _ := meta["tags"].([]any)
+	var out []string
+	for _, t := range list {
+		switch v := t.(type) {
+		case string:
+			out = append(out, v)
+		case map[string]any:
+			if n, ok := v["name"].(string); ok {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+func tagObjects(tags []string) []any {
+	out := make([]any, len(tags))
+	for i, t := range tags {
+		out[i] = map[string]any{"name": t}
+	}
+	return out
+}
+
+func grantsOut(gs []owui.Grant) []schemas.Grant {
+	if gs == nil {
+		return nil
+	}
+	out := make([]schemas.Grant, len(gs))
+	for i, g := range gs {
+		out[i] = schemas.Grant(g)
+	}
+	return out
+}
+
+func grantsIn(gs []schemas.Grant) []owui.Grant {
+	out := make([]owui.Grant, len(gs))
+	for i, g := range gs {
+		out[i] = owui.Grant(g)
+	}
+	return out
+}
+
+// grantDiff lists what after adds to before and what it removes.
+func grantDiff(before, after []owui.Grant) (gains, loses []schemas.Grant) {
+	in := func(g owui.Grant, set []owui.Grant) bool {
+		for _, x := range set {
+			if x == g {
+				return true
+			}
+		}
+		return false
+	}
+	for _, g := range after {
+		if !in(g, before) {
+			gains = append(gains, schemas.Grant(g))
+		}
+	}
+	for _, g := range before {
+		if !in(g, after) {
+			loses = append(loses, schemas.Grant(g))
+		}
+	}
+	return gains, loses
+}
+
+// sortedGrants returns a canonical order, so that equal sets compare equal.
+func sortedGrants(gs []owui.Grant) []owui.Grant {
+	out := append([]owui.Grant(nil), gs...)
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.PrincipalType != b.PrincipalType {
+			return a.PrincipalType < b.PrincipalType
+		}
+		if a.PrincipalID != b.PrincipalID {
+			return a.PrincipalID < b.PrincipalID
+		}
+		return a.Permission < b.Permission
+	})
+	return out
+}
+
+// normJSON maps a value through JSON so that values decoded from different
+// sources (ints vs float64, typed slices vs []any) compare equal.
+func normJSON(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if json.Unmarshal(b, &out) != nil {
+		return v
+	}
+	return out
+}

@@ -1,0 +1,40 @@
+package tools
+
+import (
+	"log/slog"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/safety"
+)
+
+// ConfirmMode is how dangerous calls are confirmed (--confirm).
+type ConfirmMode string
+
+const (
+	ConfirmAuto   ConfirmMode = "auto"   // ask the human through elicitation when the client can, else a confirm_token round trip
+	ConfirmToken  ConfirmMode = "token"  // always the confirm_token round trip
+	ConfirmElicit ConfirmMode = "elicit" // only elicitation; refuse when the client cannot
+	ConfirmNone   ConfirmMode = "none"   // no confirmation (trusted scripts); backups and audit still happen
+)
+
+// Options are the server flags the tools depend on.
+type Options struct {
+	ReadOnly           bool
+	AllowAccessChanges bool
+	AllowAdmin         bool
+	Confirm            ConfirmMode
+	// Sandbox marks --demo: results say plainly that nothing is real.
+	Sandbox bool
+}
+
+// Deps is what every handler receives. One per server process.
+type Deps struct {
+	Client  *owui.Client
+	Options Options
+	Tokens  *safety.Tokens
+	Backups *safety.Backups
+	Audit   *safety.Auditor
+	Log     *slog.Logger
+	// Secrets are removed from every text the server returns.
+	Secrets []string
+}

@@ -1,0 +1,213 @@
+package tools
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/schemas"
+)
+
+// readSpec fills the hints every read tool shares.
+func readSpec(name, title, desc string) Spec {
+	return Spec{Name: name, Title: title, Description: desc, Class: ClassRead,
+		ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: false}
+}
+
+var listModels = Simple(readSpec("list_models", "List models",
+	"List custom models visible to the key, 30 a page, newest first; all=true walks every page. Compact rows unless detail=full."),
+	func(ctx context.Context, d *Deps, p schemas.ListModelsArgs) (listResult, error) {
+		lp := owui.ListParams{Query: p.Query, ViewOption: p.ViewOption, Tag: p.Tag, OrderBy: p.OrderBy, Direction: p.Direction, Page: p.Page}
+		// Always send an order: without one, non-admin pages have no defined order.
+		if lp.OrderBy == "" {
+			lp.OrderBy = "created_at"
+		}
+		if lp.Direction == "" {
+			lp.Direction = "desc"
+		}
+		limit := p.Limit
+		if limit == 0 {
+			limit = 200
+		}
+		conv := row
+		if p.Detail == "full" {
+			conv = record
+		}
+		var res listResult
+		if !p.All {
+			page, err := d.Client.ListModels(ctx, lp)
+			if err != nil {
+				return res, err
+			}
+			res.Page = max(p.Page, 1)
+			res.Total = page.Total
+			res.Pages = pages(page.Total)
+			for _, m := range page.Items {
+				res.Models = append(res.Models, conv(m))
+			}
+		} else {
+			seen := map[string]bool{}
+			for lp.Page = 1; ; lp.Page++ {
+				page, err := d.Client.ListModels(ctx, lp)
+				if err != nil {
+					return res, fmt.Errorf("reading page %d: %w", lp.Page, err)
+				}
+				res.Total = page.Total
+				for _, m := range page.Items {
+					// total may shift between pages; never list a model twice.
+					if seen[m.ID] {
+						continue
+					}
+					if len(res.Models) == limit {
+						res.Truncated = true
+						break
+					}
+					seen[m.ID] = true
+					res.Models = append(res.Models, conv(m))
+				}
+				if res.Truncated || len(page.Items) < owui.PageSize || lp.Page*owui.PageSize >= page.Total {
+					break
+				}
+			}
+			res.Pages = pages(res.Total)
+		}
+		if res.Models == nil {
+			res.Models = []schemas.Model{}
+		}
+		res.full = p.Detail == "full"
+		return res, nil
+	})
+
+func pages(total int) int { return (total + owui.PageSize - 1) / owui.PageSize }
+
+// listResult renders as a table: one line per model keeps the text an agent
+// reads to a few tokens per row.
+type listResult struct {
+	schemas.ListModelsResult
+	full bool
+}
+
+func (r listResult) Text() string {
+	var b strings.Builder
+	switch {
+	case r.Page > 0:
+		fmt.Fprintf(&b, "%d models, page %d of %d (30 per page)", r.Total, r.Page, max(r.Pages, 1))
+	default:
+		fmt.Fprintf(&b, "%d of %d models", len(r.Models), r.Total)
+		if r.Truncated {
+			b.WriteString(" (cut at limit; raise limit or narrow filters)")
+		}
+	}
+	if r.full {
+		b.WriteString("\n" + compactJSON(r.Models))
+		return b.String()
+	}
+	b.WriteString("\nid | name | base | on | tags | owner | rw | updated\n")
+	for _, m := range r.Models {
+		on, rw := "y", "y"
+		if !m.IsActive {
+			on = "n"
+		}
+		if m.WriteAccess != nil && !*m.WriteAccess {
+			rw = "n"
+		}
+		fmt.Fprintf(&b, "%s | %s | %s | %s | %s | %s | %s | %s\n", m.ID, m.Name, m.BaseModelID, on,
+			strings.Join(m.Tags, ","), m.Owner, rw, day(m.UpdatedAt))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// MarshalJSON keeps the unexported rendering flag out of the structured result.
+func (r listResult) MarshalJSON() ([]byte, error) { return jsonOf(r.ListModelsResult) }
+
+func day(epoch int64) string {
+	if epoch == 0 {
+		return ""
+	}
+	return time.Unix(epoch, 0).UTC().Format("2006-01-02")
+}
+
+var getModel = Simple(readSpec("get_model", "Get model",
+	"Get one model's full record, with grants and owner."),
+	func(ctx context.Context, d *Deps, p schemas.IDArgs) (schemas.ModelResult, error) {
+		m, err := d.Client.GetModel(ctx, p.ID)
+		return schemas.ModelResult{Model: record(m)}, err
+	})
+
+var getModelProfileImage = withReply(readSpec("get_model_profile_image", "Get model profile image",
+	"Get a model's profile image: image content if stored, the URL if external (not fetched), or default."),
+	func(ctx context.Context, d *Deps, p schemas.IDArgs) (Reply[schemas.ProfileImageResult], error) {
+		img, err := d.Client.GetProfileImage(ctx, p.ID)
+		if err != nil {
+			return Reply[schemas.ProfileImageResult]{}, err
+		}
+		out := schemas.ProfileImageResult{ID: p.ID, Kind: img.Kind, MIMEType: img.MIMEType, URL: img.URL, Bytes: len(img.Data)}
+		r := Reply[schemas.ProfileImageResult]{Value: out}
+		switch img.Kind {
+		case "image":
+			r.Text = fmt.Sprintf("Profile image of %s: %s, %d bytes (attached).", p.ID, img.MIMEType, len(img.Data))
+			r.Extra = []mcp.Content{mcp.NewImageContent(base64.StdEncoding.EncodeToString(img.Data), img.MIMEType)}
+		case "url":
+			r.Text = fmt.Sprintf("Profile image of %s is an external URL (not fetched): %s", p.ID, img.URL)
+		default:
+			r.Text = fmt.Sprintf("%s has no custom profile image (Open WebUI's default is used).", p.ID)
+		}
+		return r, nil
+	})
+
+var listModelTags = Simple(readSpec("list_model_tags", "List model tags",
+	"List the tags of visible custom models."),
+	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.TagsResult, error) {
+		tags, err := d.Client.ListModelTags(ctx)
+		sort.Strings(tags)
+		return schemas.TagsResult{Tags: tags}, err
+	})
+
+var listBaseModels = Simple(readSpec("list_base_models", "List base model records",
+	"List stored base-model records (settings and grants saved for provider models). Admin key."),
+	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.ModelsResult, error) {
+		ms, err := d.Client.ListBaseModels(ctx)
+		return schemas.ModelsResult{Models: records(ms), Count: len(ms)}, err
+	})
+
+var listBaseModelsDirect = Simple(readSpec("list_base_models_direct", "List provider models",
+	"List live provider models: the ids usable as base_model_id. Admin key."),
+	func(ctx context.Context, d *Deps, p schemas.BaseDirectArgs) (schemas.ProviderModelsResult, error) {
+		ms, err := d.Client.ListBaseModelsDirect(ctx)
+		if err != nil {
+			return schemas.ProviderModelsResult{}, err
+		}
+		out := schemas.ProviderModelsResult{Models: make([]schemas.ProviderModel, 0, len(ms)), Count: len(ms)}
+		for _, m := range ms {
+			pm := schemas.ProviderModel{}
+			pm.ID, _ = m["id"].(string)
+			pm.Name, _ = m["name"].(string)
+			pm.OwnedBy, _ = m["owned_by"].(string)
+			if p.Detail == "full" {
+				pm.Raw = m
+			}
+			out.Models = append(out.Models, pm)
+		}
+		return out, nil
+	})
+
+var listBaseModelTags = Simple(readSpec("list_base_model_tags", "List base model tags",
+	"List tags of base-model records (0.10+). Admin key."),
+	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.TagsResult, error) {
+		tags, err := d.Client.ListBaseModelTags(ctx)
+		sort.Strings(tags)
+		return schemas.TagsResult{Tags: tags}, err
+	})
+
+var exportModels = Simple(readSpec("export_models", "Export models",
+	"Export custom models as full records (import_models input). Admin key or export permission."),
+	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.ModelsResult, error) {
+		ms, err := d.Client.ExportModels(ctx)
+		return schemas.ModelsResult{Models: records(ms), Count: len(ms)}, err
+	})

@@ -1,0 +1,216 @@
+// Package tools declares every MCP tool of the server, one small declaration
+// each, and the one wrapper that all of them share: argument decoding and
+// validation, the confirmation flow for dangerous calls, error mapping,
+// panic recovery and structured results.
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/safety"
+	"github.com/owui-mcp/owui-mcp/schemas"
+)
+
+// Class is what a tool may do; server flags switch classes on and off.
+type Class string
+
+const (
+	ClassRead   Class = "read"   // reads only
+	ClassWrite  Class = "write"  // creates, edits, toggles, deletes single models
+	ClassAccess Class = "access" // changes who may use a model (--allow-access-changes)
+	ClassAdmin  Class = "admin"  // bulk and instance-wide operations (--allow-admin)
+)
+
+// Spec is everything about a tool that agents see, besides its schemas.
+// Every hint is set explicitly on every tool.
+type Spec struct {
+	Name        string
+	Title       string
+	Description string
+	Class       Class
+	ReadOnly    bool
+	Destructive bool
+	Idempotent  bool
+	OpenWorld   bool
+}
+
+// Tool is one entry of the inventory.
+type Tool struct {
+	Spec
+	In  schemas.Schema
+	Out schemas.Schema
+	// Gated tools may need a confirmation; see gate.go.
+	Gated bool
+	call  func(ctx context.Context, d *Deps, req mcp.CallToolRequest, args map[string]any) (*mcp.CallToolResult, error)
+}
+
+// MCP returns the protocol description of the tool.
+func (t Tool) MCP() mcp.Tool {
+	mt := mcp.NewToolWithRawSchema(t.Name, t.Description, t.In.Raw)
+	mt.Title = t.Title
+	mt.RawOutputSchema = t.Out.Raw
+	mt.Annotations = mcp.ToolAnnotation{
+		ReadOnlyHint:    mcp.ToBoolPtr(t.ReadOnly),
+		DestructiveHint: mcp.ToBoolPtr(t.Destructive),
+		IdempotentHint:  mcp.ToBoolPtr(t.Idempotent),
+		OpenWorldHint:   mcp.ToBoolPtr(t.OpenWorld),
+	}
+	return mt
+}
+
+// Reply is a handler's result: the structured value, optional extra content
+// (an image), and optional text replacing the default rendering.
+type Reply[R any] struct {
+	Value R
+	Extra []mcp.Content
+	Text  string
+}
+
+// Handler is the typed handler of a plain (never gated) tool.
+type Handler[P, R any] func(ctx context.Context, d *Deps, p P) (R, error)
+
+// Simple declares a tool whose handler returns its result directly.
+func Simple[P, R any](spec Spec, h Handler[P, R]) Tool {
+	return withReply(spec, func(ctx context.Context, d *Deps, p P) (Reply[R], error) {
+		v, err := h(ctx, d, p)
+		return Reply[R]{Value: v}, err
+	})
+}
+
+func withReply[P, R any](spec Spec, h func(ctx context.Context, d *Deps, p P) (Reply[R], error)) Tool {
+	t := Tool{Spec: spec, In: schemas.Input[P](), Out: schemas.Output[R]()}
+	t.call = func(ctx context.Context, d *Deps, _ mcp.CallToolRequest, args map[string]any) (*mcp.CallToolResult, error) {
+		p, err := decode[P](t, args)
+		if err != nil {
+			return nil, err
+		}
+		r, err := h(ctx, d, p)
+		if err != nil {
+			return nil, err
+		}
+		return structured(r.Value, r.Text, r.Extra, d), nil
+	}
+	return t
+}
+
+// ArgError is a problem with the arguments; it names the tool and every bad
+// argument.
+type ArgError struct {
+	Tool     string
+	Problems []string
+}
+
+func (e *ArgError) Error() string {
+	return fmt.Sprintf("invalid arguments for %s: %s. Fix them and call again.", e.Tool, strings.Join(e.Problems, "; "))
+}
+
+// decode validates args against the tool's schema (repairing obvious type
+// slips) and unmarshals them into P.
+func decode[P any](t Tool, args map[string]any) (P, error) {
+	var p P
+	if args == nil {
+		args = map[string]any{}
+	}
+	fixed, problems := conform(t.In.Parsed, args)
+	if len(problems) > 0 {
+		return p, &ArgError{Tool: t.Name, Problems: problems}
+	}
+	b, err := json.Marshal(fixed)
+	if err == nil {
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&p)
+	}
+	if err != nil {
+		return p, &ArgError{Tool: t.Name, Problems: []string{err.Error()}}
+	}
+	return p, nil
+}
+
+// Texter lets a result render its own short text.
+type Texter interface{ Text() string }
+
+// structured builds a successful result: structuredContent plus a text
+// rendering for clients that show only text.
+func structured(v any, text string, extra []mcp.Content, d *Deps) *mcp.CallToolResult {
+	if text == "" {
+		if tx, ok := v.(Texter); ok {
+			text = tx.Text()
+		} else {
+			b, _ := json.Marshal(v)
+			text = string(b)
+		}
+	}
+	text = d.scrub(d.sandboxNote() + text)
+	res := mcp.NewToolResultStructured(v, text)
+	res.Content = append(res.Content, extra...)
+	return res
+}
+
+// Handler wraps t for registration: panics and errors become isError
+// results (a Go error would be a protocol error the agent cannot act on),
+// and no secret survives into any text.
+func (t Tool) Handler(d *Deps) server.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (res *mcp.CallToolResult, err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				d.logger().Error("tool panicked", "tool", t.Name, "panic", d.scrub(fmt.Sprint(r)), "stack", d.scrub(string(debug.Stack())))
+				res, err = mcp.NewToolResultError(fmt.Sprintf("%s failed with an internal error (a bug in owui-mcp; it was logged). Nothing more was sent upstream after the failure; read the model back before retrying.", t.Name)), nil
+			}
+		}()
+		res, err = t.call(ctx, d, req, req.GetArguments())
+		if err != nil {
+			return d.errorResult(t, err), nil
+		}
+		return res, nil
+	}
+}
+
+// errorResult renders err for the agent: what failed, and what to do next.
+func (d *Deps) errorResult(t Tool, err error) *mcp.CallToolResult {
+	var msg string
+	var oe *owui.Error
+	var ref *safety.Refusal
+	var ae *ArgError
+	switch {
+	case errors.As(err, &ae):
+		msg = ae.Error()
+	case errors.As(err, &ref):
+		msg = fmt.Sprintf("%s was not run: %s", t.Name, ref.Msg)
+	case errors.As(err, &oe):
+		msg = fmt.Sprintf("%s failed: %s. %s", t.Name, oe.Error(), oe.Hint())
+	default:
+		msg = fmt.Sprintf("%s failed: %v", t.Name, err)
+	}
+	if d.Options.Sandbox {
+		msg += " [sandbox]"
+	}
+	return mcp.NewToolResultError(d.scrub(msg))
+}
+
+// scrub removes every configured secret from s.
+func (d *Deps) scrub(s string) string {
+	for _, sec := range d.Secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	return s
+}
+
+func (d *Deps) logger() *slog.Logger {
+	if d.Log != nil {
+		return d.Log
+	}
+	return slog.Default()
+}

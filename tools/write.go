@@ -1,0 +1,269 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/schemas"
+)
+
+// needsAccessFlag refuses explicit grants unless the server allows access changes.
+func needsAccessFlag(d *Deps, grants []schemas.Grant) error {
+	if grants != nil && !d.Options.AllowAccessChanges {
+		return errors.New("access_grants are refused: this server was started without --allow-access-changes (env OWUI_MCP_ALLOW_ACCESS_CHANGES=true). Call again without access_grants (update keeps the current grants; create makes the model private), or ask the operator to enable the flag")
+	}
+	return nil
+}
+
+var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class: ClassWrite,
+	Description: "Create a custom model on a base model. Private unless access_grants are given, which need confirmation: the first call returns a preview and confirm_token.",
+	ReadOnly:    false, Destructive: false, Idempotent: false, OpenWorld: false},
+	Gate[schemas.CreateModelArgs]{
+		Needs: func(_ *Deps, p schemas.CreateModelArgs) bool { return p.AccessGrants != nil },
+		Check: func(d *Deps, p schemas.CreateModelArgs) error { return needsAccessFlag(d, p.AccessGrants) },
+		Plan: func(ctx context.Context, d *Deps, p schemas.CreateModelArgs) (Plan, error) {
+			if len(p.ID) > owui.MaxIDLength {
+				return Plan{}, &ArgError{Tool: "create_model", Problems: []string{fmt.Sprintf("\"id\" is %d bytes; Open WebUI allows at most %d", len(p.ID), owui.MaxIDLength)}}
+			}
+			f := owui.ModelForm{ID: p.ID, Name: p.Name, Meta: cloneAny(p.Meta), Params: cloneAny(p.Params), AccessGrants: grantsIn(p.AccessGrants), IsActive: true}
+			if p.BaseModelID != "" {
+				f.BaseModelID = &p.BaseModelID
+			}
+			if p.Description != "" {
+				f.Meta["description"] = p.Description
+			}
+			if p.Tags != nil {
+				f.Meta["tags"] = tagObjects(p.Tags)
+			}
+			if p.System != "" {
+				f.Params["system"] = p.System
+			}
+			if p.IsActive != nil {
+				f.IsActive = *p.IsActive
+			}
+			pv := schemas.Preview{Action: "create_model", Summary: fmt.Sprintf("create model %s (%q)", p.ID, p.Name),
+				Models: []schemas.Affected{{ID: p.ID, Name: p.Name, Effect: "create", Grants: p.AccessGrants}}}
+			if p.AccessGrants != nil {
+				after := grantsIn(p.AccessGrants)
+				gains, _ := grantDiff(nil, after)
+				pv.Access = []schemas.AccessDiff{{ID: p.ID, Before: []schemas.Grant{}, After: p.AccessGrants, Gains: gains}}
+				pv.Summary += fmt.Sprintf(", shared with %s", grantListOrPrivate(p.AccessGrants))
+			}
+			return Plan{Preview: pv, State: f, Targets: []string{p.ID}, Data: f}, nil
+		},
+		Run: func(ctx context.Context, d *Deps, _ schemas.CreateModelArgs, plan Plan) (schemas.Outcome, error) {
+			m, err := d.Client.CreateModel(ctx, plan.Data.(owui.ModelForm))
+			if err != nil {
+				return schemas.Outcome{}, err
+			}
+			r := record(m)
+			return schemas.Outcome{Message: "Created model " + m.ID + ".", Result: &schemas.Result{Model: &r}}, nil
+		},
+	})
+
+var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class: ClassWrite,
+	Description: "Change only the given fields; the rest, grants included, is kept. meta/params keys merge. access_grants replace all grants and need confirmation (preview, then confirm_token).",
+	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
+	Gate[schemas.UpdateModelArgs]{
+		Needs: func(_ *Deps, p schemas.UpdateModelArgs) bool { return p.AccessGrants != nil },
+		Check: func(d *Deps, p schemas.UpdateModelArgs) error { return needsAccessFlag(d, p.AccessGrants) },
+		Plan: func(ctx context.Context, d *Deps, p schemas.UpdateModelArgs) (Plan, error) {
+			cur, err := d.Client.GetModel(ctx, p.ID)
+			if err != nil {
+				return Plan{}, err
+			}
+			if !cur.CanWrite() {
+				return Plan{}, fmt.Errorf("the key has no write access to %s: Open WebUI returned it without its params, so writing it back would erase them. Nothing was sent. Use the owner's or an admin's key, or ask for a write grant", p.ID)
+			}
+			f := cur.Form()
+			if p.Name != "" {
+				f.Name = p.Name
+			}
+			if p.BaseModelID != "" {
+				f.BaseModelID = &p.BaseModelID
+			}
+			if p.Description != nil {
+				setOrDelete(f.Meta, "description", *p.Description)
+			}
+			if p.Tags != nil {
+				f.Meta["tags"] = tagObjects(p.Tags)
+			}
+			if p.System != nil {
+				setOrDelete(f.Params, "system", *p.System)
+			}
+			mergeKeys(f.Meta, p.Meta)
+			mergeKeys(f.Params, p.Params)
+			if p.IsActive != nil {
+				f.IsActive = *p.IsActive
+			}
+			if p.AccessGrants != nil {
+				f.AccessGrants = grantsIn(p.AccessGrants)
+			}
+			before := cur.Form()
+			pv := schemas.Preview{Action: "update_model", Models: []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner(cur), Effect: "update", Grants: grantsOut(cur.Grants())}}}
+			pv.Changes = formDiff(cur.ID, before, f)
+			if p.AccessGrants != nil {
+				gains, loses := grantDiff(before.AccessGrants, f.AccessGrants)
+				if len(gains)+len(loses) > 0 {
+					pv.Access = []schemas.AccessDiff{{ID: cur.ID, Before: nonNil(grantsOut(before.AccessGrants)), After: nonNil(grantsOut(f.AccessGrants)), Gains: gains, Loses: loses}}
+				}
+			}
+			pv.Summary = fmt.Sprintf("update model %s: %d field change(s)", cur.ID, len(pv.Changes))
+			if len(pv.Access) > 0 {
+				pv.Summary += fmt.Sprintf(", access %s → %s", grantListOrPrivate(pv.Access[0].Before), grantListOrPrivate(pv.Access[0].After))
+			}
+			plan := Plan{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}, Data: f}
+			plan.NoOp = len(pv.Changes) == 0 && len(pv.Access) == 0
+			if plan.NoOp {
+				pv.Summary = "model " + cur.ID + " already has these values"
+				plan.Preview = pv
+			}
+			return plan, nil
+		},
+		Run: func(ctx context.Context, d *Deps, _ schemas.UpdateModelArgs, plan Plan) (schemas.Outcome, error) {
+			m, err := d.Client.UpdateModel(ctx, plan.Data.(owui.ModelForm))
+			if err != nil {
+				return schemas.Outcome{}, err
+			}
+			r := record(m)
+			return schemas.Outcome{Message: "Updated model " + m.ID + ": " + plan.Preview.Summary + ".", Result: &schemas.Result{Model: &r}}, nil
+		},
+	})
+
+var toggleModel = Gated(Spec{Name: "toggle_model", Title: "Enable or disable model", Class: ClassWrite,
+	Description: "Enable or disable a model: flips it, or sets active when given.",
+	ReadOnly:    false, Destructive: false, Idempotent: false, OpenWorld: false},
+	Gate[schemas.ToggleModelArgs]{
+		Needs: func(*Deps, schemas.ToggleModelArgs) bool { return false },
+		Plan: func(ctx context.Context, d *Deps, p schemas.ToggleModelArgs) (Plan, error) {
+			cur, err := d.Client.GetModel(ctx, p.ID)
+			if err != nil {
+				return Plan{}, err
+			}
+			state := map[bool]string{true: "enabled", false: "disabled"}
+			pv := schemas.Preview{Action: "toggle_model", Summary: fmt.Sprintf("%s %s → %s", cur.ID, state[cur.IsActive], state[!cur.IsActive]),
+				Changes: []schemas.FieldChange{{ID: cur.ID, Field: "is_active", Before: cur.IsActive, After: !cur.IsActive}}}
+			plan := Plan{Preview: pv, State: cur, Targets: []string{cur.ID}}
+			if p.Active != nil && *p.Active == cur.IsActive {
+				plan.NoOp = true
+				plan.Preview = schemas.Preview{Action: "toggle_model", Summary: fmt.Sprintf("%s is already %s", cur.ID, state[cur.IsActive])}
+			}
+			return plan, nil
+		},
+		Run: func(ctx context.Context, d *Deps, p schemas.ToggleModelArgs, _ Plan) (schemas.Outcome, error) {
+			m, err := d.Client.ToggleModel(ctx, p.ID)
+			if err != nil {
+				return schemas.Outcome{}, err
+			}
+			r := record(m)
+			state := map[bool]string{true: "enabled", false: "disabled"}
+			return schemas.Outcome{Message: fmt.Sprintf("Model %s is now %s.", m.ID, state[m.IsActive]), Result: &schemas.Result{Model: &r}}, nil
+		},
+	})
+
+var deleteModel = Gated(Spec{Name: "delete_model", Title: "Delete model", Class: ClassWrite,
+	Description: "Delete a model and its grants. First call: preview and confirm_token, nothing changed; call again with confirm_token once the user approves. Backed up first.",
+	ReadOnly:    false, Destructive: true, Idempotent: false, OpenWorld: false},
+	Gate[schemas.DeleteModelArgs]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.DeleteModelArgs) (Plan, error) {
+			cur, err := d.Client.GetModel(ctx, p.ID)
+			if err != nil {
+				return Plan{}, err
+			}
+			pv := schemas.Preview{Action: "delete_model",
+				Summary: fmt.Sprintf("delete model %s (%q, owner %s, %s)", cur.ID, cur.Name, owner(cur), grantListOrPrivate(grantsOut(cur.Grants()))),
+				Models:  []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner(cur), Effect: "delete", Grants: grantsOut(cur.Grants())}}}
+			return Plan{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}}, nil
+		},
+		Run: func(ctx context.Context, d *Deps, p schemas.DeleteModelArgs, _ Plan) (schemas.Outcome, error) {
+			if err := d.Client.DeleteModel(ctx, p.ID); err != nil {
+				return schemas.Outcome{}, err
+			}
+			return schemas.Outcome{Message: "Deleted model " + p.ID + ".", Result: &schemas.Result{Deleted: []string{p.ID}}}, nil
+		},
+	})
+
+func setOrDelete(m map[string]any, k, v string) {
+	if v == "" {
+		delete(m, k)
+		return
+	}
+	m[k] = v
+}
+
+// mergeKeys applies a partial object: keys with null are removed.
+func mergeKeys(dst, patch map[string]any) {
+	for k, v := range patch {
+		if v == nil {
+			delete(dst, k)
+			continue
+		}
+		dst[k] = v
+	}
+}
+
+func cloneAny(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func nonNil(gs []schemas.Grant) []schemas.Grant {
+	if gs == nil {
+		return []schemas.Grant{}
+	}
+	return gs
+}
+
+// formDiff lists the field changes from a to b: top-level fields, then meta
+// and params key by key.
+func formDiff(id string, a, b owui.ModelForm) []schemas.FieldChange {
+	var out []schemas.FieldChange
+	add := func(field string, x, y any) {
+		if !reflect.DeepEqual(x, y) {
+			out = append(out, schemas.FieldChange{ID: id, Field: field, Before: x, After: y})
+		}
+	}
+	add("name", a.Name, b.Name)
+	add("base_model_id", deref(a.BaseModelID), deref(b.BaseModelID))
+	add("is_active", a.IsActive, b.IsActive)
+	out = append(out, mapDiff(id, "meta", a.Meta, b.Meta)...)
+	out = append(out, mapDiff(id, "params", a.Params, b.Params)...)
+	return out
+}
+
+func mapDiff(id, prefix string, a, b map[string]any) []schemas.FieldChange {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	sorted := make([]string, 0, len(keys))
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Strings(sorted)
+	var out []schemas.FieldChange
+	for _, k := range sorted {
+		x, y := a[k], b[k]
+		if !reflect.DeepEqual(normJSON(x), normJSON(y)) {
+			out = append(out, schemas.FieldChange{ID: id, Field: prefix + "." + k, Before: x, After: y})
+		}
+	}
+	return out
+}
+
+func deref(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
