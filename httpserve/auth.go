@@ -25,7 +25,7 @@ const (
 	rejectCacheTTL = 5 * time.Second
 	// validateCacheMax bounds the number of cached tokens.
 	validateCacheMax = 1024
-	// validateTimeout bounds one call to Options.Validate.
+	// validateTimeout bounds one call to Options.ValidateToken.
 	validateTimeout = 10 * time.Second
 )
 
@@ -133,7 +133,7 @@ func (a *openWebUIAuth) authenticate(r *http.Request) (caller.Identity, *authFai
 	return id, nil
 }
 
-// isUnavailable reports whether a Validate error means "could not ask"
+// isUnavailable reports whether a ValidateToken error means "could not ask"
 // rather than "token rejected".
 func isUnavailable(err error) bool {
 	var ne net.Error

@@ -29,8 +29,8 @@ const (
 	sessionIdleTTL = 24 * time.Hour
 )
 
-// transport is the /mcp handler with its state.
-type transport struct {
+// mcpHTTP is the /mcp handler with its state.
+type mcpHTTP struct {
 	opts     Options
 	log      *slog.Logger
 	mcp      *server.StreamableHTTPServer
@@ -53,14 +53,14 @@ type transport struct {
 // normal entry point; Handler is for embedding and tests (it has no graceful
 // shutdown of its own).
 func Handler(s *server.MCPServer, o Options) (http.Handler, error) {
-	t, err := newTransport(s, o)
+	t, err := newMCPHTTP(s, o)
 	if err != nil {
 		return nil, err
 	}
 	return t.mux, nil
 }
 
-func newTransport(s *server.MCPServer, o Options) (*transport, error) {
+func newMCPHTTP(s *server.MCPServer, o Options) (*mcpHTTP, error) {
 	if s == nil {
 		return nil, errors.New("httpserve: nil MCP server")
 	}
@@ -69,7 +69,7 @@ func newTransport(s *server.MCPServer, o Options) (*transport, error) {
 	}
 	o = o.withDefaults()
 
-	t := &transport{
+	t := &mcpHTTP{
 		opts:    o,
 		log:     o.Logger,
 		cop:     http.NewCrossOriginProtection(),
@@ -84,7 +84,7 @@ func newTransport(s *server.MCPServer, o Options) (*transport, error) {
 	}
 	switch {
 	case o.Auth == AuthOpenWebUI:
-		t.auth = &openWebUIAuth{validate: o.Validate, cache: newTokenCache(validateCacheMax)}
+		t.auth = &openWebUIAuth{validate: o.ValidateToken, cache: newTokenCache(validateCacheMax)}
 	case o.Token != "":
 		t.auth = newTokenAuth(o.Token)
 	default:
@@ -139,7 +139,7 @@ func classify(body []byte) messageKind {
 	}
 }
 
-func (t *transport) serveMCP(w http.ResponseWriter, r *http.Request) {
+func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 	// 1. DNS rebinding (Host), before anything else.
 	if la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && la != nil &&
 		isLoopbackHostPort(la.String()) && !isLoopbackHostPort(r.Host) {
@@ -237,7 +237,7 @@ func (t *transport) serveMCP(w http.ResponseWriter, r *http.Request) {
 
 // serveStream serves a long-lived stream (GET SSE or subscriptions/listen):
 // counted against the stream cap and ended when the server shuts down.
-func (t *transport) serveStream(w http.ResponseWriter, r *http.Request) {
+func (t *mcpHTTP) serveStream(w http.ResponseWriter, r *http.Request) {
 	select {
 	case t.streams <- struct{}{}:
 		defer func() { <-t.streams }()
@@ -256,7 +256,7 @@ func (t *transport) serveStream(w http.ResponseWriter, r *http.Request) {
 
 // reject logs one line for a refused request and writes a JSON error body.
 // Nothing here may contain a token.
-func (t *transport) reject(w http.ResponseWriter, r *http.Request, status int, code, reason string, attrs ...any) {
+func (t *mcpHTTP) reject(w http.ResponseWriter, r *http.Request, status int, code, reason string, attrs ...any) {
 	args := append([]any{"status", status, "reason", reason, "remote", r.RemoteAddr,
 		"method", r.Method, "path", r.URL.Path}, attrs...)
 	t.log.Info("http request rejected", args...)

@@ -51,7 +51,7 @@ const (
 	// (Options.Token). Upstream calls use the server's own Open WebUI key.
 	AuthToken AuthMode = "token"
 	// AuthOpenWebUI accepts an Open WebUI user's own bearer token, checked
-	// with Options.Validate; that user's upstream calls use the same token.
+	// with Options.ValidateToken; that user's upstream calls use the same token.
 	AuthOpenWebUI AuthMode = "openwebui"
 )
 
@@ -69,10 +69,10 @@ const (
 	MinRemoteTokenLength = 16
 )
 
-// ErrUnavailable may be wrapped by an Options.Validate function when Open
+// ErrUnavailable may be wrapped by an Options.ValidateToken function when Open
 // WebUI could not be asked (unreachable, 5xx). Such failures, and any error
 // that is a net.Error or a context deadline, answer 503 instead of 401 and
-// are never cached. Every other Validate error means "token rejected" (401).
+// are never cached. Every other ValidateToken error means "token rejected" (401).
 var ErrUnavailable = errors.New("token validation unavailable")
 
 // Options configures the HTTP transport. The zero value is usable: loopback
@@ -86,11 +86,16 @@ type Options struct {
 	// Token is the shared bearer for AuthToken. Empty means no
 	// authentication, allowed only on a loopback Listen address.
 	Token string
-	// Validate checks a bearer against Open WebUI for AuthOpenWebUI and
-	// returns the caller (ID = Open WebUI user id, Name = email). Successful
-	// results are cached for 30 s, keyed by a SHA-256 of the token. See
-	// ErrUnavailable for how errors are classified.
-	Validate func(ctx context.Context, bearer string) (caller.Identity, error)
+	// ValidateToken checks a bearer against Open WebUI (GET /api/v1/auths/)
+	// for AuthOpenWebUI and returns the caller (ID = Open WebUI user id,
+	// Name = email); UpstreamToken is set to the bearer by this package.
+	// Successful results are cached for 30 s, rejections for 5 s, keyed by a
+	// SHA-256 of the token (never the token). See ErrUnavailable for how
+	// errors are classified.
+	//
+	// (It cannot be called Validate: a Go struct cannot have a field and a
+	// method of the same name, and Options.Validate is the method.)
+	ValidateToken func(ctx context.Context, bearer string) (caller.Identity, error)
 	// AllowedOrigins are extra trusted browser origins ("scheme://host[:port]").
 	AllowedOrigins []string
 	// MaxBodyBytes caps a POST body. Default 16 MiB.
@@ -167,8 +172,8 @@ func (o Options) Validate() error {
 				"(%d bytes, need at least %d; e.g. openssl rand -hex 32)", len(o.Token), MinRemoteTokenLength)
 		}
 	case AuthOpenWebUI:
-		if o.Validate == nil {
-			return errors.New("--auth=openwebui needs a token validator (internal error: Options.Validate is nil)")
+		if o.ValidateToken == nil {
+			return errors.New("--auth=openwebui needs a token validator (internal error: Options.ValidateToken is nil)")
 		}
 		if o.Token != "" {
 			return errors.New("--auth=openwebui and --http-token / OWUI_MCP_HTTP_TOKEN are mutually exclusive: " +

@@ -29,7 +29,7 @@ type Model struct {
 	Description string         `json:"description,omitempty"`
 	Meta        map[string]any `json:"meta,omitempty"`
 	Params      map[string]any `json:"params,omitempty"`
-	Grants      []Grant        `json:"access_grants,omitempty"`
+	Grants      []Grant        `json:"access_grants,omitzero"`
 }
 
 func (Model) opaqueInOutputSchema() {}
@@ -53,7 +53,7 @@ type Affected struct {
 	Name   string  `json:"name,omitempty"`
 	Owner  string  `json:"owner,omitempty"`
 	Effect string  `json:"effect"` // create, update, overwrite, delete, unload, restore
-	Grants []Grant `json:"access_grants,omitempty"`
+	Grants []Grant `json:"access_grants,omitzero"`
 }
 
 // AccessDiff is the before → after of one model's grants.

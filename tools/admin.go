@@ -114,6 +114,9 @@ var importModels = Gated(adminSpec("import_models", "Import models",
 				}
 				pv.Models = append(pv.Models, affected(cur, "overwrite"))
 				pv.Counts["overwrite"]++
+				if _, ok := el["access_grants"]; ok {
+					pv.Warnings = append(pv.Warnings, id+": Open WebUI 0.12 ignores access_grants of existing models on import (use update_model_access); older versions replace them.")
+				}
 				pv.Changes = append(pv.Changes, importDiff(cur, el)...)
 				backup = append(backup, cur)
 			}
@@ -148,14 +151,6 @@ func importDiff(cur owui.Model, el map[string]any) []schemas.FieldChange {
 	}
 	if v, ok := el["meta"].(map[string]any); ok {
 		out = append(out, mapDiff(cur.ID, "meta", cur.Meta, v)...)
-	}
-	if v, ok := el["access_grants"]; ok {
-		var gs []owui.Grant
-		b, _ := json.Marshal(v)
-		_ = json.Unmarshal(b, &gs)
-		if !equalJSON(sortedGrants(cur.Grants()), sortedGrants(gs)) {
-			out = append(out, schemas.FieldChange{ID: cur.ID, Field: "access_grants", Before: grantsOut(cur.Grants()), After: grantsOut(gs)})
-		}
 	}
 	return out
 }
@@ -209,6 +204,9 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 					pv.Counts["delete"]++
 					deleted = append(deleted, m.ID)
 				}
+			}
+			if pv.Counts["update"] > 0 {
+				pv.Warnings = append(pv.Warnings, "Open WebUI 0.12 keeps the owner and grants of listed models that already exist; only new ones get the listed grants.")
 			}
 			pv.Summary = fmt.Sprintf("sync: %d created, %d updated, %d DELETED", pv.Counts["create"], pv.Counts["update"], pv.Counts["delete"])
 			if len(deleted) > 0 {

@@ -94,8 +94,8 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 				var err error
 				if t.cur == nil {
 					m, err = d.Client.CreateModel(ctx, t.want.Form())
-				} else {
-					m, err = d.Client.UpdateModel(ctx, t.want.Form())
+				} else if m, err = d.Client.UpdateModel(ctx, t.want.Form()); err == nil {
+					m, err = setGrants(ctx, d, m, t.want.Grants())
 				}
 				if err != nil {
 					return schemas.Outcome{}, fmt.Errorf("restoring %s (after %d restored): %w", t.want.ID, len(done), err)

@@ -156,3 +156,5 @@ func normJSON(v any) any {
 	}
 	return out
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

@@ -67,7 +67,7 @@ func TestEveryToolSetsEveryHint(t *testing.T) {
 		if *a.ReadOnlyHint && *a.DestructiveHint {
 			t.Errorf("%s: read-only tools cannot be destructive", mt.Name)
 		}
-		if len(mt.Description) < 40 {
+		if len(mt.Description) < 30 {
 			t.Errorf("%s: description too short to guide an agent: %q", mt.Name, mt.Description)
 		}
 		if mt.RawOutputSchema == nil {

@@ -124,10 +124,18 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 			}
 			return plan, nil
 		},
-		Run: func(ctx context.Context, d *Deps, _ schemas.UpdateModelArgs, plan Plan) (schemas.Outcome, error) {
-			m, err := d.Client.UpdateModel(ctx, plan.Data.(owui.ModelForm))
+		Run: func(ctx context.Context, d *Deps, p schemas.UpdateModelArgs, plan Plan) (schemas.Outcome, error) {
+			form := plan.Data.(owui.ModelForm)
+			m, err := d.Client.UpdateModel(ctx, form)
 			if err != nil {
 				return schemas.Outcome{}, err
+			}
+			if p.AccessGrants != nil {
+				// Open WebUI 0.12 ignores access_grants on update; only the
+				// access route changes them (and it works on every 0.8+).
+				if m, err = setGrants(ctx, d, m, form.AccessGrants); err != nil {
+					return schemas.Outcome{}, fmt.Errorf("the fields were updated, but changing the grants failed: %w", err)
+				}
 			}
 			r := record(m)
 			return schemas.Outcome{Message: "Updated model " + m.ID + ": " + plan.Preview.Summary + ".", Result: &schemas.Result{Model: &r}}, nil
@@ -266,4 +274,16 @@ func deref(s *string) any {
 		return nil
 	}
 	return *s
+}
+
+// setGrants makes m's grants exactly want, through the access route, unless
+// they already are.
+func setGrants(ctx context.Context, d *Deps, m owui.Model, want []owui.Grant) (owui.Model, error) {
+	if equalJSON(sortedGrants(m.Grants()), sortedGrants(want)) {
+		return m, nil
+	}
+	if want == nil {
+		want = []owui.Grant{}
+	}
+	return d.Client.UpdateModelAccess(ctx, owui.AccessForm{ID: m.ID, AccessGrants: want})
 }

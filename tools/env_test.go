@@ -1,0 +1,179 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/safety"
+)
+
+// env is one server wired to a fresh fake Open WebUI, with an in-process
+// MCP client: the same path a real client takes, minus the transport.
+type env struct {
+	t      *testing.T
+	fake   *fakeowui.Server
+	http   *httptest.Server
+	deps   *Deps
+	srv    *server.MCPServer
+	client *client.Client
+	now    time.Time
+	audit  string
+}
+
+type envOption func(*envConfig)
+
+type envConfig struct {
+	opts      Options
+	key       string
+	clientOpt []client.ClientOption
+	backupDir string
+	seed      bool
+	clock     func() time.Time
+}
+
+func withOptions(o Options) envOption        { return func(c *envConfig) { c.opts = o } }
+func withKey(k string) envOption             { return func(c *envConfig) { c.key = k } }
+func withBackupDir(d string) envOption       { return func(c *envConfig) { c.backupDir = d } }
+func withClock(f func() time.Time) envOption { return func(c *envConfig) { c.clock = f } }
+func withClient(o ...client.ClientOption) envOption {
+	return func(c *envConfig) { c.clientOpt = append(c.clientOpt, o...) }
+}
+func unseeded() envOption { return func(c *envConfig) { c.seed = false } }
+
+// allOn enables every tool class with token confirmation.
+var allOn = Options{AllowAccessChanges: true, AllowAdmin: true, Confirm: ConfirmAuto}
+
+func newEnv(t *testing.T, opts ...envOption) *env {
+	t.Helper()
+	cfg := envConfig{opts: allOn, key: fakeowui.AdminKey, seed: true}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	fake := fakeowui.New(fakeowui.Options{})
+	if cfg.seed {
+		fakeowui.SeedDemo(fake)
+	}
+	hs := httptest.NewServer(fake)
+	t.Cleanup(hs.Close)
+	c, err := owui.New(owui.Config{BaseURL: hs.URL, APIKey: cfg.key, Timeout: 5 * time.Second, Backoff: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.backupDir == "" {
+		cfg.backupDir = filepath.Join(t.TempDir(), "backups")
+	}
+	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	aud, err := safety.NewAuditor(logger, auditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { aud.Close() })
+	d := &Deps{Client: c, Options: cfg.opts, Tokens: safety.NewTokens(5*time.Minute, cfg.clock),
+		Backups: safety.NewBackups(cfg.backupDir), Audit: aud, Log: logger, Secrets: []string{cfg.key}}
+	srv, _, err := NewServer(d, "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, err := client.NewInProcessClientWithOptions(srv, cfg.clientOpt...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := mc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var init mcp.InitializeRequest
+	init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "1"}
+	if _, err := mc.Initialize(ctx, init); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mc.Close() })
+	fake.ResetRequests()
+	return &env{t: t, fake: fake, http: hs, deps: d, srv: srv, client: mc, audit: auditPath}
+}
+
+// call runs a tool and returns its result (tool errors included).
+func (e *env) call(name string, args map[string]any) *mcp.CallToolResult {
+	e.t.Helper()
+	var req mcp.CallToolRequest
+	req.Params.Name = name
+	req.Params.Arguments = args
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := e.client.CallTool(ctx, req)
+	if err != nil {
+		e.t.Fatalf("%s: protocol error: %v", name, err)
+	}
+	return res
+}
+
+// ok runs a tool that must succeed and decodes its structured result.
+func (e *env) ok(name string, args map[string]any, out any) *mcp.CallToolResult {
+	e.t.Helper()
+	res := e.call(name, args)
+	if res.IsError {
+		e.t.Fatalf("%s: unexpected tool error: %s", name, text(res))
+	}
+	if out != nil {
+		b, _ := json.Marshal(res.StructuredContent)
+		if err := json.Unmarshal(b, out); err != nil {
+			e.t.Fatalf("%s: decoding structured result %s: %v", name, b, err)
+		}
+	}
+	return res
+}
+
+// fail runs a tool that must fail and returns its error text.
+func (e *env) fail(name string, args map[string]any) string {
+	e.t.Helper()
+	res := e.call(name, args)
+	if !res.IsError {
+		e.t.Fatalf("%s: expected a tool error, got: %s", name, text(res))
+	}
+	return text(res)
+}
+
+// writes returns the non-GET requests the fake received.
+func (e *env) writes() []fakeowui.Request {
+	var out []fakeowui.Request
+	for _, r := range e.fake.Requests() {
+		if r.Method != http.MethodGet {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func text(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+func mustContain(t *testing.T, s string, subs ...string) {
+	t.Helper()
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			t.Errorf("missing %q in:\n%s", sub, s)
+		}
+	}
+}
