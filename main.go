@@ -157,23 +157,25 @@ func (c *config) flags() []flagDef {
 	}
 }
 
-// parse reads flags over env-derived defaults.
+// parse reads flags, then fills every flag not given on the command line
+// from its environment variable. Defaults shown by --help are the built-in
+// ones, so a secret in the environment never appears there.
 func parse(args []string, getenv func(string) string, stderr io.Writer) (*config, *flag.FlagSet, error) {
 	c := &config{}
 	fs := flag.NewFlagSet("owui-mcp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	defs := c.flags()
 	for _, d := range defs {
-		def := d.def
 		usage := d.usage
 		if d.env != "" {
-			usage += " (env " + d.env + ")"
-			if v, ok := lookup(getenv, d.env); ok {
-				def = v
+			usage += " (env " + d.env
+			if secretFlags[d.name] {
+				usage += ", " + setOrUnset(getenv(d.env))
 			}
+			usage += ")"
 		}
-		if err := d.bind(fs, d.name, def, usage); err != nil {
-			return nil, fs, fmt.Errorf("environment variable %s: %v", d.env, err)
+		if err := d.bind(fs, d.name, d.def, usage); err != nil {
+			return nil, fs, fmt.Errorf("flag --%s: %v", d.name, err)
 		}
 	}
 	fs.Usage = func() {
@@ -184,7 +186,7 @@ Usage:
   OPENWEBUI_URL=http://localhost:8080 OPENWEBUI_API_KEY=sk-... owui-mcp
   owui-mcp --transport http --http-token "$TOKEN"   # streamable HTTP on 127.0.0.1:8765/mcp
 
-Flags (each also read from the environment variable named):
+Flags (each also read from the environment variable named; a flag wins over its variable):
 `, buildVersion())
 		fs.PrintDefaults()
 	}
@@ -194,8 +196,27 @@ Flags (each also read from the environment variable named):
 	if fs.NArg() > 0 {
 		return nil, fs, fmt.Errorf("unexpected argument %q (flags start with --; see --help)", fs.Arg(0))
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, d := range defs {
+		if d.env == "" || given[d.name] {
+			continue
+		}
+		if v, ok := lookup(getenv, d.env); ok {
+			if err := fs.Set(d.name, v); err != nil {
+				shown := fmt.Sprintf("%q", v)
+				if secretFlags[d.name] {
+					shown = "(hidden)"
+				}
+				return nil, fs, fmt.Errorf("environment variable %s=%s: %v", d.env, shown, err)
+			}
+		}
+	}
 	return c, fs, nil
 }
+
+// secretFlags are never echoed: --help says only whether they are set.
+var secretFlags = map[string]bool{"api-key": true, "http-token": true}
 
 func lookup(getenv func(string) string, k string) (string, bool) {
 	v := getenv(k)
@@ -375,9 +396,12 @@ func (a *app) serve(ctx context.Context, stdin io.Reader, stdout io.Writer) erro
 			}
 		}
 		if opts.Auth == httpserve.AuthMode("openwebui") {
-			opts.Validate = func(ctx context.Context, bearer string) (caller.Identity, error) {
+			opts.ValidateToken = func(ctx context.Context, bearer string) (caller.Identity, error) {
 				u, err := a.deps.Client.CurrentUser(caller.With(ctx, caller.Identity{UpstreamToken: bearer}))
 				if err != nil {
+					if owui.IsKind(err, owui.KindUnavailable) || owui.IsKind(err, owui.KindTimeout) || owui.IsKind(err, owui.KindServer) {
+						return caller.Identity{}, fmt.Errorf("%w: %v", httpserve.ErrUnavailable, err)
+					}
 					return caller.Identity{}, err
 				}
 				return caller.Identity{ID: u.ID, Name: u.Email, UpstreamToken: bearer}, nil
@@ -404,6 +428,11 @@ type handlerTransport struct{ h http.Handler }
 func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err := r.Context().Err(); err != nil {
 		return nil, err
+	}
+	// A server request always has a body; a client GET has none.
+	if r.Body == nil {
+		r = r.Clone(r.Context())
+		r.Body = http.NoBody
 	}
 	rec := httptest.NewRecorder()
 	t.h.ServeHTTP(rec, r)

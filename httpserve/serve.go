@@ -55,6 +55,7 @@ func (t *mcpHTTP) httpServer() *http.Server {
 		IdleTimeout:       t.opts.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(t.opts.Logger.Handler(), slog.LevelWarn),
+		ConnState: func(c net.Conn, st http.ConnState) { if debugConnState { println("CONN", c.RemoteAddr().String(), st.String(), time.Now().Format("05.000")) } },
 	}
 }
 
@@ -113,3 +114,5 @@ func serve(ctx context.Context, s *server.MCPServer, o Options, ln net.Listener)
 	o.Logger.Info("HTTP transport stopped", "after", time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+var debugConnState = true
