@@ -248,7 +248,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	defer app.close()
 	if err := app.serve(ctx, stdin, stdout); err != nil {
-		logger.Error("server stopped", "err", err)
+		fmt.Fprintf(stderr, "owui-mcp: %v\n", err)
 		return 1
 	}
 	return 0
