@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -55,7 +56,6 @@ func (t *mcpHTTP) httpServer() *http.Server {
 		IdleTimeout:       t.opts.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(t.opts.Logger.Handler(), slog.LevelWarn),
-		ConnState: func(c net.Conn, st http.ConnState) { if debugConnState { println("CONN", c.RemoteAddr().String(), st.String(), time.Now().Format("05.000")) } },
 	}
 }
 
@@ -68,6 +68,8 @@ func serve(ctx context.Context, s *server.MCPServer, o Options, ln net.Listener)
 	}
 	o = t.opts
 	srv := t.httpServer()
+	var fresh freshConns
+	srv.ConnState = fresh.track
 
 	auth := string(o.Auth)
 	if o.Auth == AuthToken && o.Token == "" {
@@ -95,7 +97,20 @@ func serve(ctx context.Context, s *server.MCPServer, o Options, ln net.Listener)
 	defer cancel()
 
 	t.stopStreams()
-	shutdownErr := srv.Shutdown(shutdownCtx) // closes the listener, waits for in-flight requests
+	shutdownDone := make(chan error, 1)
+	go func() { shutdownDone <- srv.Shutdown(shutdownCtx) }() // closes the listener, waits for in-flight requests
+	var shutdownErr error
+	tick := time.NewTicker(25 * time.Millisecond)
+wait:
+	for {
+		select {
+		case shutdownErr = <-shutdownDone:
+			break wait
+		case <-tick.C:
+			fresh.closeOlderThan(freshConnGrace)
+		}
+	}
+	tick.Stop()
 	if shutdownErr != nil {
 		_ = srv.Close() // abort what is left; their contexts are cancelled
 	}
@@ -115,4 +130,38 @@ func serve(ctx context.Context, s *server.MCPServer, o Options, ln net.Listener)
 	return nil
 }
 
-var debugConnState = true
+// freshConnGrace: during shutdown, a connection that has carried no request
+// for this long is closed.
+const freshConnGrace = 100 * time.Millisecond
+
+// freshConns tracks connections that have not carried a request yet. HTTP
+// clients pre-dial spare connections; http.Server.Shutdown waits 5 s for
+// those before it treats them as idle, which would delay every shutdown.
+type freshConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]time.Time
+}
+
+func (f *freshConns) track(c net.Conn, st http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if st == http.StateNew {
+		if f.conns == nil {
+			f.conns = make(map[net.Conn]time.Time)
+		}
+		f.conns[c] = time.Now()
+		return
+	}
+	delete(f.conns, c)
+}
+
+func (f *freshConns) closeOlderThan(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for c, since := range f.conns {
+		if time.Since(since) >= d {
+			_ = c.Close()
+			delete(f.conns, c)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/owui-mcp/owui-mcp/caller"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/safety"
 	"github.com/owui-mcp/owui-mcp/schemas"
@@ -170,7 +171,16 @@ func (t Tool) Handler(d *Deps) server.ToolHandlerFunc {
 		}()
 		res, err = t.call(ctx, d, req, req.GetArguments())
 		if err != nil {
-			return d.errorResult(t, err), nil
+			res = d.errorResult(t, err)
+		}
+		// A per-caller upstream token (--auth=openwebui) is a secret too.
+		if tok := caller.From(ctx).UpstreamToken; len(tok) >= 4 {
+			for i, c := range res.Content {
+				if tc, ok := c.(mcp.TextContent); ok && strings.Contains(tc.Text, tok) {
+					tc.Text = strings.ReplaceAll(tc.Text, tok, "[redacted]")
+					res.Content[i] = tc
+				}
+			}
 		}
 		return res, nil
 	}
