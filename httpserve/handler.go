@@ -50,8 +50,9 @@ type mcpHTTP struct {
 // Handler returns the HTTP handler of the transport: /mcp (streamable HTTP,
 // sessions bound to the authenticated caller), /healthz and 404 for the rest.
 // Options are validated first; zero fields get their defaults. Serve is the
-// normal entry point; Handler is for embedding and tests (it has no graceful
-// shutdown of its own).
+// normal entry point; Handler is for embedding and tests: it has no graceful
+// shutdown of its own, and mcp-go's idle-session sweeper it starts (one
+// goroutine) runs until the process ends.
 func Handler(s *server.MCPServer, o Options) (http.Handler, error) {
 	t, err := newMCPHTTP(s, o)
 	if err != nil {
@@ -117,21 +118,27 @@ func newMCPHTTP(s *server.MCPServer, o Options) (*mcpHTTP, error) {
 type messageKind int
 
 const (
-	kindCall     messageKind = iota // request or notification: counted
-	kindResponse                    // client's answer to a server request: not counted
-	kindStream                      // subscriptions/listen: long-lived, counted as a stream
+	kindCall         messageKind = iota // request: counted
+	kindNotification                    // notification (e.g. notifications/cancelled): quick, not counted
+	kindResponse                        // client's answer to a server request: not counted
+	kindStream                          // subscriptions/listen: long-lived, counted as a stream
 )
 
+// classify looks at the JSON-RPC message shape only. Anything it cannot
+// parse counts as a call (mcp-go answers the parse error).
 func classify(body []byte) messageKind {
 	var m struct {
-		Method *string `json:"method"`
+		Method *string          `json:"method"`
+		ID     *json.RawMessage `json:"id"`
 	}
 	if err := json.Unmarshal(body, &m); err != nil {
-		return kindCall // mcp-go answers the parse error
+		return kindCall
 	}
 	switch {
 	case m.Method == nil:
 		return kindResponse
+	case m.ID == nil:
+		return kindNotification
 	case *m.Method == string(mcp.MethodSubscriptionsListen):
 		return kindStream
 	default:
@@ -217,7 +224,7 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 
 	// 6. Concurrency.
 	switch classify(body) {
-	case kindResponse:
+	case kindResponse, kindNotification:
 		t.mcp.ServeHTTP(w, r)
 	case kindStream:
 		t.serveStream(w, r)

@@ -290,10 +290,15 @@ func TestMaxConcurrent(t *testing.T) {
 	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
 		t.Errorf("second request: status %d Retry-After %q, want 503 with Retry-After", r.status, r.header.Get("Retry-After"))
 	}
-	// A JSON-RPC response (answer to a server request) is not counted.
-	resp := `{"jsonrpc":"2.0","id":99,"result":{}}`
-	if r := do(t, http.MethodPost, url, resp, bearer(testToken)); r.status == http.StatusServiceUnavailable {
-		t.Errorf("JSON-RPC response was refused by the cap: %d %s", r.status, r.body)
+	// A JSON-RPC response (answer to a server request) and a notification
+	// (e.g. a cancellation) are not counted.
+	for _, msg := range []string{
+		`{"jsonrpc":"2.0","id":99,"result":{}}`,
+		`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":12345}}`,
+	} {
+		if r := do(t, http.MethodPost, url, msg, bearer(testToken)); r.status == http.StatusServiceUnavailable {
+			t.Errorf("%s was refused by the cap: %d %s", msg, r.status, r.body)
+		}
 	}
 
 	b.Release()
@@ -684,5 +689,50 @@ func TestSlowHeadersAreCut(t *testing.T) {
 	cancel()
 	if err := <-errc; err != nil {
 		t.Errorf("serve = %v", err)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	cases := map[string]messageKind{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}`:           kindCall,
+		`{"jsonrpc":"2.0","id":0,"method":"ping"}`:                             kindCall,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`:               kindNotification,
+		`{"jsonrpc":"2.0","id":7,"result":{"action":"accept"}}`:                kindResponse,
+		`{"jsonrpc":"2.0","id":7,"error":{"code":-1,"message":"x"}}`:           kindResponse,
+		`{"jsonrpc":"2.0","id":3,"method":"subscriptions/listen","params":{}}`: kindStream,
+		`not json`: kindCall,
+		`[{"jsonrpc":"2.0","id":1,"method":"ping"}]`: kindCall,
+	}
+	for body, want := range cases {
+		if got := classify([]byte(body)); got != want {
+			t.Errorf("classify(%s) = %d, want %d", body, got, want)
+		}
+	}
+}
+
+func TestShutdownNotHeldByUnusedConnections(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	url, errc := startServe(t, ctx, Options{}, nil)
+	// Clients pre-dial spare connections that may never carry a request;
+	// http.Server.Shutdown alone would wait 5 s for them.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	time.Sleep(50 * time.Millisecond) // let the server accept it
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("serve = %v", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("shutdown took %s with an unused connection open", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not return")
 	}
 }

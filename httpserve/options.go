@@ -9,8 +9,9 @@
 //     inside its handler).
 //  2. Origin: a request whose Origin (or Sec-Fetch-Site) marks it as coming
 //     from a foreign web origin gets 403, for every method. Requests without
-//     Origin (CLI and server-side clients) pass. Options.AllowedOrigins adds
-//     trusted origins (e.g. the MCP inspector UI).
+//     Origin (CLI and server-side clients, Open WebUI's backend) pass.
+//     Options.AllowedOrigins adds trusted origins. No CORS headers are sent,
+//     so a browser page on another origin still cannot read the answers.
 //  3. Authentication: a missing or wrong bearer gets 401 with
 //     WWW-Authenticate: Bearer realm="owui-mcp". The caller's identity is put
 //     into the request context (caller.With) and the Authorization header is
@@ -20,9 +21,12 @@
 //     created it; unknown or foreign session IDs get 404.
 //  5. Body size: a POST body above MaxBodyBytes gets 413.
 //  6. Concurrency: beyond MaxConcurrent in-flight POST requests the server
-//     answers 503 with Retry-After: 1 at once (no queueing). JSON-RPC responses
-//     (answers to the server's own elicitation requests) and long-lived
-//     streams are not counted, so a full server can still finish its calls.
+//     answers 503 with Retry-After: 1 at once (no queueing: a client retries
+//     sooner than a queue would drain, and a queue hides overload). JSON-RPC
+//     responses (answers to the server's own elicitation requests) and
+//     notifications (e.g. notifications/cancelled) are not counted, so a full
+//     server can still finish or cancel its calls. Long-lived streams (GET
+//     SSE, subscriptions/listen) have their own cap of MaxConcurrent.
 //
 // /healthz answers 200 {"status":"ok"} without authentication; every other
 // path is 404.

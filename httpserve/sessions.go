@@ -65,12 +65,6 @@ func (b *sessionBinder) check(id, owner string) error {
 	return nil
 }
 
-func (b *sessionBinder) count() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.owners)
-}
-
 // callerSessions is the manager for one request of one caller.
 type callerSessions struct {
 	b      *sessionBinder
