@@ -1,6 +1,10 @@
 package fakeowui
 
 import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -40,16 +44,14 @@ func (s *Server) userByID(id string) *user {
 	return nil
 }
 
-// authenticate mirrors utils/auth.py: bearer header first, then the
-// x-api-key header (0.9.2+), then the "token" cookie. It returns the user or
-// the error response Open WebUI would give.
-func (s *Server) authenticate(r *http.Request) (*user, *response) {
+// authenticate mirrors utils/auth.py: bearer header first, then the "token"
+// cookie, then the x-api-key header (0.9.2+). It returns the user and
+// whether a session token (rather than an sk- key) authenticated it, or the
+// error response Open WebUI would give.
+func (s *Server) authenticate(r *http.Request) (*user, bool, *response) {
 	token := ""
 	if scheme, rest, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "bearer") {
 		token = strings.TrimSpace(rest)
-	}
-	if token == "" {
-		token = r.Header.Get("X-Api-Key")
 	}
 	if token == "" {
 		if c, err := r.Cookie("token"); err == nil {
@@ -57,19 +59,69 @@ func (s *Server) authenticate(r *http.Request) (*user, *response) {
 		}
 	}
 	if token == "" {
-		return nil, detailResp(http.StatusUnauthorized, msgNotAuthenticated)
+		token = r.Header.Get("X-Api-Key")
+	}
+	if token == "" {
+		return nil, false, detailResp(http.StatusUnauthorized, msgNotAuthenticated)
 	}
 	if !strings.HasPrefix(token, "sk-") {
-		// Anything else would be a JWT; the fake issues none.
-		return nil, detailResp(http.StatusUnauthorized, msgInvalidJWT)
+		return s.sessionUser(token)
+	}
+	u, ok := s.users[token]
+	if !ok {
+		return nil, false, detailResp(http.StatusUnauthorized, msgInvalidToken)
 	}
 	if s.opts.Behaviour.DisableAPIKeys {
-		return nil, detailResp(http.StatusForbidden, msgAPIKeyNotAllowed)
+		return nil, false, detailResp(http.StatusForbidden, msgAPIKeyNotAllowed)
 	}
-	if u, ok := s.users[token]; ok {
-		return u, nil
+	return u, false, nil
+}
+
+// sessionUser resolves a JWT-like token issued by IssueSession. Anything
+// else cannot be decoded: 401 "401 Unauthorized" on 0.12.4.
+func (s *Server) sessionUser(token string) (*user, bool, *response) {
+	s.mu.Lock()
+	uid, ok := s.sessions[token]
+	s.mu.Unlock()
+	if !ok {
+		msg := msgUnauthorized
+		if s.opts.Behaviour.JWTErrorSaysInvalidToken {
+			msg = msgInvalidJWT
+		}
+		return nil, false, detailResp(http.StatusUnauthorized, msg)
 	}
-	return nil, detailResp(http.StatusUnauthorized, msgInvalidToken)
+	if u := s.userByID(uid); u != nil {
+		return u, true, nil
+	}
+	// A well-formed token for a user that does not exist.
+	return nil, false, detailResp(http.StatusUnauthorized, msgInvalidToken)
+}
+
+// sessionHeader is the (constant) first part of every issued token, the
+// base64url of {"alg":"HS256","typ":"JWT"}, so tokens look like JWTs.
+const sessionHeader = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+
+// IssueSession returns a new session token for userID ("u-admin" and
+// "u-alice" exist), standing in for the JWT a browser login yields. It is
+// never an sk- key: the fake accepts it like a JWT, on the models routes and
+// on GET /api/v1/auths/, which on 0.12.4 refuses sk- keys. A token for an
+// unknown user id is answered with 401 INVALID_TOKEN, as a JWT of a deleted
+// user is. Tokens stay valid for the life of the Server.
+func (s *Server) IssueSession(userID string) string {
+	var sig [24]byte
+	if _, err := rand.Read(sig[:]); err != nil {
+		panic(fmt.Sprintf("fakeowui: random session signature: %v", err))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	payload, err := json.Marshal(map[string]any{"id": userID, "n": len(s.sessions) + 1})
+	if err != nil {
+		panic(fmt.Sprintf("fakeowui: session payload: %v", err))
+	}
+	enc := base64.RawURLEncoding
+	token := sessionHeader + "." + enc.EncodeToString(payload) + "." + enc.EncodeToString(sig[:])
+	s.sessions[token] = userID
+	return token
 }
 
 func (s *Server) bypass(u *user) bool {
@@ -80,8 +132,18 @@ func (s *Server) bypass(u *user) bool {
 // A write grant also counts as read: the doc lists "read or write grant"
 // as enough to GET a model.
 func hasGrant(u *user, r *row, perm string) bool {
+	return grantMatch(u, r, func(p string) bool { return p == "write" || perm == "read" })
+}
+
+// hasExactGrant is AccessGrants.has_access: a grant with exactly that
+// permission (the profile image checks "read" this way).
+func hasExactGrant(u *user, r *row, perm string) bool {
+	return grantMatch(u, r, func(p string) bool { return p == perm })
+}
+
+func grantMatch(u *user, r *row, permOK func(string) bool) bool {
 	for _, g := range r.grants {
-		if perm == "write" && g.Permission != "write" {
+		if !permOK(g.Permission) {
 			continue
 		}
 		switch g.PrincipalType {
@@ -103,13 +165,14 @@ func (s *Server) canRead(u *user, r *row) bool {
 	return s.bypass(u) || r.userID == u.ID || hasGrant(u, r, "read")
 }
 
-// canWrite is the write_access flag and the export rule.
+// canWrite is the write_access flag and the export and history rule.
 func (s *Server) canWrite(u *user, r *row) bool {
 	return s.bypass(u) || r.userID == u.ID || hasGrant(u, r, "write")
 }
 
-// canModify is the rule of toggle, update, delete and access/update, which
-// always let admins through whatever the bypass setting.
+// canModify is the rule of toggle, update, delete, import and
+// access/update, which always let admins through whatever the bypass
+// setting.
 func canModify(u *user, r *row) bool {
 	return u.admin() || r.userID == u.ID || hasGrant(u, r, "write")
 }
@@ -121,9 +184,11 @@ func (s *Server) perms() Permissions {
 	return DefaultPermissions()
 }
 
-// normalizeGrants turns form items into grants, silently dropping invalid
-// ones and duplicates, like AccessGrants.set_access_grants. The "anyone"
-// principal is valid in 0.11.0 but the models router never allows it.
+// normalizeGrants turns form items into grants like
+// normalize_access_grants, silently dropping malformed items and
+// duplicates: the principal must be user or group (or anyone, only as
+// anyone:*:read), the permission read or write, the principal id a
+// non-empty string.
 func normalizeGrants(items []any) []Grant {
 	out := []Grant{}
 	for _, it := range items {
@@ -134,7 +199,11 @@ func normalizeGrants(items []any) []Grant {
 		pt, _ := m["principal_type"].(string)
 		pid, _ := m["principal_id"].(string)
 		perm, _ := m["permission"].(string)
-		if (pt != "user" && pt != "group") || (perm != "read" && perm != "write") || pid == "" {
+		switch {
+		case pt != "user" && pt != "group" && pt != "anyone",
+			perm != "read" && perm != "write",
+			pid == "",
+			pt == "anyone" && (pid != "*" || perm != "read"):
 			continue
 		}
 		g := Grant{PrincipalType: pt, PrincipalID: pid, Permission: perm}
@@ -145,16 +214,27 @@ func normalizeGrants(items []any) []Grant {
 	return out
 }
 
-// filterGrants drops, for non-admins, the grants their permissions do not
-// allow; Open WebUI does this silently on create, update, import and
-// access/update.
-func (s *Server) filterGrants(u *user, gs []Grant) []Grant {
-	if u.admin() {
-		return gs
-	}
-	p := s.perms()
+// allowedGrants is filter_allowed_access_grants for models: "anyone"
+// grants are never allowed, admins keep the rest, and a non-admin keeps
+// nothing without sharing.models (0.12.4) and otherwise only the audiences
+// its permissions allow. Create and import apply it silently;
+// access/update rejects the request when it drops anything.
+func (s *Server) allowedGrants(u *user, gs []Grant) []Grant {
 	out := []Grant{}
 	for _, g := range gs {
+		if g.PrincipalType != "anyone" {
+			out = append(out, g)
+		}
+	}
+	if u.admin() || len(out) == 0 {
+		return out
+	}
+	p := s.perms()
+	if !p.ShareModels && !s.opts.Behaviour.NoSharingModelsPermission {
+		return []Grant{}
+	}
+	kept := []Grant{}
+	for _, g := range out {
 		switch {
 		case g.PrincipalType == "user" && g.PrincipalID == "*":
 			if !p.PublicModels {
@@ -169,7 +249,7 @@ func (s *Server) filterGrants(u *user, gs []Grant) []Grant {
 				continue
 			}
 		}
-		out = append(out, g)
+		kept = append(kept, g)
 	}
-	return out
+	return kept
 }

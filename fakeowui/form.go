@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -121,17 +122,24 @@ func (f *fields) nullableStr(name string) (val *string, present bool) {
 }
 
 // model is a nested pydantic model (ModelMeta, ModelParams): an object.
-func (f *fields) model(name, class string, required bool) map[string]any {
+// A request body is validated from JSON, which reports a non-object as
+// model_attributes_type; import builds its forms in Python, which reports
+// model_type.
+func (f *fields) model(name, class string, required, python bool) map[string]any {
 	v, ok := f.get(name, required)
 	if !ok {
 		return nil
 	}
 	m, isObj := v.(map[string]any)
-	if !isObj {
+	switch {
+	case isObj:
+	case python:
 		f.errs = append(f.errs, valErr{
 			Type: "model_type", Loc: f.at(name), Msg: "Input should be a valid dictionary or instance of " + class,
 			Input: v, Ctx: map[string]any{"class_name": class},
 		})
+	default:
+		f.fail("model_attributes_type", "Input should be a valid dictionary or object to extract fields from", v, name)
 	}
 	return m
 }
@@ -155,6 +163,22 @@ func (f *fields) list(name string, required, allowNullItems bool) (items []any, 
 		f.fail("dict_type", "Input should be a valid dictionary", it, name, i)
 	}
 	return l, true
+}
+
+// idPattern is `^\S+$` as pydantic-core's (Unicode-aware) regex engine
+// applies it: non-empty, no White_Space character.
+const idPattern = `^\S+$`
+
+// patternID checks a string field against idPattern (0.12.4 ModelForm.id
+// and ModelAccessGrantsForm.id).
+func (f *fields) patternID(name, v string) {
+	if v != "" && !strings.ContainsFunc(v, unicode.IsSpace) {
+		return
+	}
+	f.errs = append(f.errs, valErr{
+		Type: "string_pattern_mismatch", Loc: f.at(name), Msg: "String should match pattern '" + idPattern + "'",
+		Input: v, Ctx: map[string]any{"pattern": idPattern},
+	})
 }
 
 // boolean accepts what pydantic's lax mode accepts.
@@ -202,6 +226,7 @@ func (f *fields) integer(name string, required bool) int64 {
 // modelForm is a validated ModelForm (create, update, import elements).
 // Presence flags matter because update treats absent and null differently.
 type modelForm struct {
+	CommitMessage  *string
 	ID             string
 	BaseModelID    *string
 	HasBaseModelID bool
@@ -212,75 +237,251 @@ type modelForm struct {
 	HasGrants      bool // key present (its value may still be null)
 	NullGrants     bool // key present with null value
 	IsActive       bool
+	HasIsActive    bool
 }
 
-// parseModelForm validates obj as a ModelForm. loc prefixes error
-// locations ("body" for request bodies, nothing for import elements).
-// A null access_grants is reported only when rejectNull is set: the form
-// types it as a non-nullable list (0.9.6+).
-func parseModelForm(obj map[string]any, loc []any, rejectNull bool) (modelForm, []valErr) {
-	f := &fields{obj: obj, loc: loc}
+// formMode says where a ModelForm comes from.
+type formMode struct {
+	loc    []any // error location prefix: ["body"] for request bodies
+	python bool  // built in Python (import) rather than decoded from JSON
+}
+
+// parseModelForm validates obj as the emulated release's ModelForm.
+func (s *Server) parseModelForm(obj map[string]any, mode formMode) (modelForm, []valErr) {
+	b := s.opts.Behaviour
+	f := &fields{obj: obj, loc: mode.loc}
 	var m modelForm
+	if !b.NoModelHistory {
+		m.CommitMessage, _ = f.nullableStr("commit_message")
+	}
 	m.ID = f.str("id", true)
+	if _, isStr := obj["id"].(string); isStr && !b.WhitespaceIDsAllowed {
+		f.patternID("id", m.ID)
+	}
 	m.BaseModelID, m.HasBaseModelID = f.nullableStr("base_model_id")
 	m.Name = f.str("name", true)
-	m.Meta = f.model("meta", "ModelMeta", true)
-	m.Params = f.model("params", "ModelParams", true)
+	m.Meta = s.metaField(f, mode.python)
+	m.Params = s.paramsField(f, mode.python)
 	if v, ok := obj["access_grants"]; ok && v == nil {
 		m.HasGrants, m.NullGrants = true, true
-		if rejectNull {
+		if b.nullGrantsRejected() {
 			f.fail("list_type", "Input should be a valid list", nil, "access_grants")
 		}
 	} else {
-		m.Grants, m.HasGrants = f.list("access_grants", false, true)
+		// 0.12.4: list[dict] | None; 0.9.6–0.11.0: list[dict|None].
+		m.Grants, m.HasGrants = f.list("access_grants", false, b.UpdateAppliesGrants)
 	}
 	m.IsActive = f.boolean("is_active", false, true)
-	if len(f.errs) == 0 {
-		m.Meta = normalizeMeta(m.Meta, f)
-	}
+	_, m.HasIsActive = obj["is_active"]
 	return m, f.errs
 }
 
-// normalizeMeta applies ModelMeta's validators: plain-string tags become
-// {"name": s} (0.8.11+), and a profile_image_url that is not an allowed
-// form is silently cleared to null (0.9.6+).
-func normalizeMeta(meta map[string]any, f *fields) map[string]any {
+// metaField validates the required "meta" member of f as a ModelMeta and
+// returns it normalized (nil if it is not an object).
+func (s *Server) metaField(f *fields, python bool) map[string]any {
+	m := f.model("meta", "ModelMeta", true, python)
+	if m == nil {
+		return nil
+	}
+	sub := &fields{obj: m, loc: f.at("meta")}
+	m = s.normalizeMeta(m, sub, python)
+	f.errs = append(f.errs, sub.errs...)
+	return m
+}
+
+// paramsField is metaField for "params" (ModelParams).
+func (s *Server) paramsField(f *fields, python bool) map[string]any {
+	p := f.model("params", "ModelParams", true, python)
+	if p == nil {
+		return nil
+	}
+	sub := &fields{obj: p, loc: f.at("params")}
+	p = s.normalizeParams(p, sub, python)
+	f.errs = append(f.errs, sub.errs...)
+	return p
+}
+
+// typedMetaKeys are ModelMeta's declared fields (0.12.4), in order.
+var typedMetaKeys = []string{
+	"profile_image_url", "background_image_url", "description", "i18n",
+	"capabilities", "knowledge", "voice", "voice_avatar",
+}
+
+// normalizeMeta applies ModelMeta's validators to a copy of meta: tags are
+// normalized to [{"name"}] (stripped; empty and non-string names dropped),
+// a profile_image_url that is not an allowed form is silently cleared to
+// null, and (0.12.4) the typed keys are type-checked. The read-only
+// chat_variables_schema is dropped, as Open WebUI drops it before storing.
+func (s *Server) normalizeMeta(meta map[string]any, f *fields, python bool) map[string]any {
 	meta = cloneMap(meta)
+	f.obj = meta
+	delete(meta, "chat_variables_schema")
+	if tags, ok := meta["tags"]; ok {
+		meta["tags"] = normalizeTags(tags)
+	}
+	untyped := s.opts.Behaviour.UntypedMetaAndParams
 	if v, ok := meta["profile_image_url"]; ok && v != nil {
-		s, isStr := v.(string)
+		str, isStr := v.(string)
 		switch {
-		case !isStr:
-			f.fail("string_type", "Input should be a valid string", v, "meta", "profile_image_url")
-		case !validProfileImageURL(s):
+		case !isStr && untyped:
+			f.fail("string_type", "Input should be a valid string", v, "profile_image_url")
+		case !isStr || !validProfileImageURL(str):
 			meta["profile_image_url"] = nil
 		}
 	}
-	if tags, ok := meta["tags"].([]any); ok {
-		for i, t := range tags {
-			if s, isStr := t.(string); isStr {
-				tags[i] = map[string]any{"name": s}
+	if untyped {
+		return meta
+	}
+	if v, ok := meta["background_image_url"]; ok && v != nil {
+		str, isStr := v.(string)
+		msg := "Invalid image URL."
+		if isStr {
+			msg = "Invalid background image URL: must reference an internal file."
+		}
+		if !isStr || !backgroundURL.MatchString(str) {
+			f.errs = append(f.errs, valErr{Type: "value_error", Loc: f.at("background_image_url"),
+				Msg: "Value error, " + msg, Input: v, Ctx: map[string]any{"error": msg}})
+		}
+	}
+	if v, ok := meta["description"]; ok && v != nil {
+		if _, isStr := v.(string); !isStr {
+			f.fail("string_type", "Input should be a valid string", v, "description")
+		}
+	}
+	for _, k := range []string{"i18n", "capabilities"} {
+		if v, ok := meta[k]; ok && v != nil {
+			if _, isObj := v.(map[string]any); !isObj {
+				f.fail("dict_type", "Input should be a valid dictionary", v, k)
 			}
+		}
+	}
+	if v, ok := meta["knowledge"]; ok && v != nil {
+		if _, isList := v.([]any); !isList {
+			f.fail("list_type", "Input should be a valid list", v, "knowledge")
+		}
+	}
+	if v, ok := meta["voice"]; ok && v != nil {
+		f.model("voice", "ModelVoice", false, python)
+	}
+	if v, ok := meta["voice_avatar"]; ok && v != nil {
+		f.model("voice_avatar", "ModelVoiceAvatar", false, python)
+	}
+	return meta
+}
+
+// normalizeParams applies ModelParams (0.12.4): model_controls must be an
+// object of control definitions (only their required keys are checked
+// here). An empty one is kept in the form, so that update can tell it from
+// an absent one, and dropped when stored (storeParams).
+func (s *Server) normalizeParams(params map[string]any, f *fields, python bool) map[string]any {
+	params = cloneMap(params)
+	if s.opts.Behaviour.UntypedMetaAndParams {
+		return params
+	}
+	v, ok := params["model_controls"]
+	if !ok {
+		return params
+	}
+	controls, isObj := v.(map[string]any)
+	if !isObj {
+		f.fail("dict_type", "Input should be a valid dictionary", v, "model_controls")
+		return params
+	}
+	keys := make([]string, 0, len(controls))
+	for k := range controls {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		c, isObj := controls[k].(map[string]any)
+		if !isObj {
+			cs := &fields{obj: controls, loc: f.at("model_controls")}
+			cs.model(k, "ModelControl", false, python)
+			f.errs = append(f.errs, cs.errs...)
+			continue
+		}
+		cf := &fields{obj: c, loc: f.at("model_controls", k)}
+		cf.get("label", true)
+		cf.get("options", true)
+		f.errs = append(f.errs, cf.errs...)
+	}
+	return params
+}
+
+// storeMeta is how the fake keeps meta (0.12.4): without the typed keys
+// that are null. Open WebUI stores them as null; responses list them
+// anyway, so the difference only shows in Model, which stays comparable
+// whether a row came from PutModel or from a request.
+func (s *Server) storeMeta(meta map[string]any) map[string]any {
+	if s.opts.Behaviour.UntypedMetaAndParams {
+		return meta
+	}
+	for _, k := range typedMetaKeys {
+		if v, ok := meta[k]; ok && v == nil {
+			delete(meta, k)
 		}
 	}
 	return meta
 }
 
-var (
-	userImagePath = regexp.MustCompile(`^/api/v1/users/[^/]+/profile/image$`)
-	dataImageURI  = regexp.MustCompile(`^data:image/(png|jpeg|gif|webp);base64,`)
-)
-
-// validProfileImageURL is the allow-list of utils/validate.py (doc §4.3).
-func validProfileImageURL(s string) bool {
-	switch s {
-	case "/user.png", "/favicon.png", "/static/favicon.png":
-		return true
+// storeParams drops an empty model_controls, which ModelParams never dumps.
+func storeParams(params map[string]any) map[string]any {
+	if c, ok := params["model_controls"].(map[string]any); ok && len(c) == 0 {
+		delete(params, "model_controls")
 	}
-	return userImagePath.MatchString(s) || strings.HasPrefix(s, "http://") ||
-		strings.HasPrefix(s, "https://") || dataImageURI.MatchString(s)
+	return params
 }
 
-// validModelID is is_valid_model_id: non-empty and at most 256 characters.
-func validModelID(id string) bool {
-	return id != "" && utf8.RuneCountInString(id) <= 256
+// normalizeTags is normalize_model_tags: strings and {"name"} objects
+// become {"name": stripped}; anything else, and blank names, are dropped.
+// A non-list becomes [].
+func normalizeTags(v any) []any {
+	tags, _ := v.([]any)
+	out := []any{}
+	for _, t := range tags {
+		var name any = t
+		if m, ok := t.(map[string]any); ok {
+			name = m["name"]
+		}
+		if s, ok := name.(string); ok && strings.TrimSpace(s) != "" {
+			out = append(out, map[string]any{"name": strings.TrimSpace(s)})
+		}
+	}
+	return out
+}
+
+var (
+	userImagePath = regexp.MustCompile(`^/api/v1/users/[^/?#]+/profile/image$`)
+	dataImageURI  = regexp.MustCompile(`(?i)^data:image/(gif|jpeg|png|webp);base64,`)
+	backgroundURL = regexp.MustCompile(`^/api/v1/files/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}/content$`)
+)
+
+// validProfileImageURL is validate_image_url of utils/validate.py: empty,
+// a known static path, a user profile image route, an http(s) URL with a
+// host, or a raster data: URI.
+func validProfileImageURL(s string) bool {
+	switch s {
+	case "", "/user.png", "/favicon.png", "/static/favicon.png":
+		return true
+	}
+	if userImagePath.MatchString(s) || dataImageURI.MatchString(s) {
+		return true
+	}
+	u, err := url.Parse(s)
+	return err == nil && (strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) && u.Hostname() != ""
+}
+
+// validModelID is is_valid_model_id: non-empty, at most 256 characters
+// and, on 0.12.4, no character Python's str.isspace accepts.
+func (s *Server) validModelID(id string) bool {
+	if id == "" || utf8.RuneCountInString(id) > 256 {
+		return false
+	}
+	return s.opts.Behaviour.WhitespaceIDsAllowed || !strings.ContainsFunc(id, pyIsSpace)
+}
+
+// pyIsSpace is Python's str.isspace for one character: Unicode White_Space
+// plus the separators U+001C–U+001F.
+func pyIsSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
 }

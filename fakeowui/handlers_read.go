@@ -84,10 +84,11 @@ func (s *Server) handleList(c *call) *response {
 	items := make([]modelAccessJSON, 0, end-start)
 	for _, r := range rows[start:end] {
 		write := s.canWrite(u, r)
-		item := modelAccessJSON{modelJSON: r.wire(), WriteAccess: write}
+		item := modelAccessJSON{modelJSON: s.wire(r), WriteAccess: write}
 		if owner := s.userByID(r.userID); owner != nil {
 			item.User = &userJSON{ID: owner.ID, Name: owner.Name, Role: owner.Role, Email: owner.Email}
 		}
+		addChatVariables(&item.modelJSON)
 		delete(item.Meta, "profile_image_url") // 0.9.2+
 		if !write && !s.opts.Behaviour.ListKeepsParams {
 			item.Params = map[string]any{} // 0.11.0
@@ -165,7 +166,13 @@ func (s *Server) handleBase(c *call) *response {
 			rows = append(rows, r)
 		}
 	}
-	return jsonResp(http.StatusOK, wireRows(rows))
+	return jsonResp(http.StatusOK, s.wireRows(rows))
+}
+
+// handleAll is GET /api/v1/models/all (0.12.4, admin): every row, base and
+// custom, as ModelResponse.
+func (s *Server) handleAll(*call) *response {
+	return jsonResp(http.StatusOK, s.wireRows(s.sortedRows()))
 }
 
 // handleBaseTags is GET /api/v1/models/base/tags (0.10.0+).
@@ -174,19 +181,46 @@ func (s *Server) handleBaseTags(*call) *response {
 }
 
 // handleExport is GET /api/v1/models/export: custom models the caller owns
-// or may write (all of them for an admin with the bypass).
+// or may write (all of them for an admin with the bypass). 0.12.4 takes an
+// optional repeated ?ids= and adds background_image_data to each item.
 func (s *Server) handleExport(c *call) *response {
 	u := c.user
 	if !u.admin() && !s.perms().ModelsExport {
 		return detailResp(http.StatusUnauthorized, msgUnauthorized)
 	}
+	plain := s.opts.Behaviour.ExportIsPlainModelModel
+	want, filtered := c.query["ids"]
 	var rows []*row
 	for _, r := range s.sortedRows() {
-		if !r.isBase() && s.canWrite(u, r) {
-			rows = append(rows, r)
+		if r.isBase() || !s.canWrite(u, r) || (filtered && !plain && !slices.Contains(want, r.id)) {
+			continue
+		}
+		rows = append(rows, r)
+	}
+	if plain {
+		return jsonResp(http.StatusOK, s.wireRows(rows))
+	}
+	if filtered {
+		got := map[string]bool{}
+		for _, r := range rows {
+			got[r.id] = true
+		}
+		for _, id := range want {
+			if !got[id] {
+				return detailResp(http.StatusForbidden, msgAccessProhibited)
+			}
 		}
 	}
-	return jsonResp(http.StatusOK, wireRows(rows))
+	out := make([]modelExportJSON, 0, len(rows))
+	for _, r := range rows {
+		if bg, _ := r.meta["background_image_url"].(string); bg != "" {
+			// The image would be inlined from the file store; the fake
+			// has no files, so the file is always missing.
+			return detailResp(http.StatusBadRequest, "Could not export background for model "+r.id+".")
+		}
+		out = append(out, modelExportJSON{modelJSON: s.wire(r)})
+	}
+	return jsonResp(http.StatusOK, out)
 }
 
 // handleGet is GET /api/v1/models/model?id= (0.7.0+ status codes).
@@ -203,7 +237,8 @@ func (s *Server) handleGet(c *call) *response {
 		return detailResp(http.StatusUnauthorized, msgAccessProhibited)
 	}
 	write := s.canWrite(c.user, r)
-	item := modelAccessJSON{modelJSON: r.wire(), WriteAccess: write} // user stays null here
+	item := modelAccessJSON{modelJSON: s.wire(r), WriteAccess: write} // user stays null here
+	addChatVariables(&item.modelJSON)
 	if !write {
 		item.Params = map[string]any{} // 0.9.5+
 	}
@@ -214,7 +249,8 @@ var allowedImageTypes = []string{"image/png", "image/jpeg", "image/gif", "image/
 
 // handleProfileImage is GET /api/v1/models/model/profile/image?id= (doc
 // §3.11, 0.9.6+). It never answers 404: anything it cannot serve becomes a
-// redirect to the default favicon.
+// redirect to the default favicon, and so does (0.12.4) a model the caller
+// may not read, so that model ids cannot be probed.
 func (s *Server) handleProfileImage(c *call) *response {
 	id, bad := requiredQuery(c.query, "id")
 	if bad != nil {
@@ -223,6 +259,10 @@ func (s *Server) handleProfileImage(c *call) *response {
 	const fallbackURL = "/static/favicon.png"
 	r, ok := s.rows[id]
 	if !ok {
+		return redirect(fallbackURL)
+	}
+	u := c.user
+	if !s.opts.Behaviour.ProfileImageIgnoresAccess && !s.bypass(u) && r.userID != u.ID && !hasExactGrant(u, r, "read") {
 		return redirect(fallbackURL)
 	}
 	url, _ := r.meta["profile_image_url"].(string)

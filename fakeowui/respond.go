@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
-	"strconv"
-	"strings"
 )
 
 // Error texts, verbatim from Open WebUI's constants.py and utils/auth.py
@@ -24,6 +21,13 @@ const (
 	msgInvalidJWT        = "Invalid token"
 	msgMethodNotAllowed  = "Method Not Allowed"
 	msgInternalServerErr = "Internal Server Error"
+	msgSomethingWrong    = "Something went wrong :/"          // ERROR_MESSAGES.DEFAULT()
+	msgToggleFailed      = "[ERROR: Error updating function]" // ERROR_MESSAGES.DEFAULT("Error updating function")
+	msgHumanSession      = "A human session is required."
+	msgShareForbidden    = "You do not have permission to share with the requested audience"
+	msgVersionNotFound   = "Model version not found"
+	msgCurrentVersion    = "Cannot delete the current version"
+	msgBackgroundDenied  = "Background image is not accessible."
 )
 
 const (
@@ -94,83 +98,4 @@ type valErr struct {
 
 func validationResp(errs []valErr) *response {
 	return jsonResp(http.StatusUnprocessableEntity, map[string]any{"detail": errs})
-}
-
-// pydanticMessage renders errs the way str(ValidationError) does; import
-// puts that text in a 500 detail.
-func pydanticMessage(title string, errs []valErr) string {
-	var b strings.Builder
-	noun := "errors"
-	if len(errs) == 1 {
-		noun = "error"
-	}
-	fmt.Fprintf(&b, "%d validation %s for %s", len(errs), noun, title)
-	for _, e := range errs {
-		parts := make([]string, len(e.Loc))
-		for i, l := range e.Loc {
-			parts[i] = fmt.Sprint(l)
-		}
-		fmt.Fprintf(&b, "\n%s\n  %s [type=%s, input_value=%s, input_type=%s]", strings.Join(parts, "."), e.Msg, e.Type, pyRepr(e.Input), pyType(e.Input))
-		fmt.Fprintf(&b, "\n    For further information visit https://errors.pydantic.dev/2.11/v/%s", e.Type)
-	}
-	return b.String()
-}
-
-func pyType(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "NoneType"
-	case bool:
-		return "bool"
-	case string:
-		return "str"
-	case float64:
-		if v == float64(int64(v)) {
-			return "int"
-		}
-		return "float"
-	case []any:
-		return "list"
-	case map[string]any:
-		return "dict"
-	}
-	return fmt.Sprintf("%T", v)
-}
-
-// pyRepr approximates Python's repr of a decoded JSON value.
-func pyRepr(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if v {
-			return "True"
-		}
-		return "False"
-	case string:
-		return "'" + strings.ReplaceAll(v, "'", `\'`) + "'"
-	case float64:
-		if v == float64(int64(v)) {
-			return strconv.FormatInt(int64(v), 10)
-		}
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	case []any:
-		parts := make([]string, len(v))
-		for i, x := range v {
-			parts[i] = pyRepr(x)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = pyRepr(k) + ": " + pyRepr(v[k])
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	}
-	return fmt.Sprint(v)
 }

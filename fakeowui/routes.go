@@ -2,11 +2,13 @@ package fakeowui
 
 import "net/http"
 
-// routeTable lists every built-in route. Paths are matched exactly: ids
-// travel in the query string or the body, never in the path.
+// routeTable lists every built-in route of the emulated release. Paths are
+// matched exactly, except that a key ending in "/{}" matches one more path
+// segment (history_id); model ids travel in the query string or the body.
 func (s *Server) routeTable() map[string]route {
 	const m = "/api/v1/models"
-	return map[string]route{
+	b := s.opts.Behaviour
+	routes := map[string]route{
 		// /api/v1/models router (doc §3.1–§3.16)
 		"GET " + m + "/list":                 {auth: authVerified, h: s.handleList},
 		"GET " + m + "/base/tags":            {auth: authAdmin, h: s.handleBaseTags},
@@ -24,14 +26,26 @@ func (s *Server) routeTable() map[string]route {
 		"DELETE " + m + "/delete/all":        {auth: authAdmin, h: s.handleDeleteAll},
 		"POST " + m + "/model/access/update": {auth: authVerified, body: true, h: s.handleAccessUpdate},
 		// main.py (doc §3.4, §3.17, §6)
+		"GET /api/models":         {auth: authVerified, h: s.handleRuntimeModels},
+		"GET /api/v1/models":      {auth: authVerified, h: s.handleRuntimeModels},
 		"GET /api/models/base":    {auth: authAdmin, h: s.handleProviderModels},
 		"POST /api/models/unload": {auth: authAdmin, body: true, h: s.handleUnload},
 		"GET /api/version":        {h: s.handleVersion},
-		"GET /api/v1/auths/":      {auth: authVerified, h: s.handleSessionUser},
+		"GET /api/v1/auths/":      {auth: authVerified, human: true, h: s.handleSessionUser},
 		"GET /health":             {h: handleStatusTrue},
 		"GET /ready":              {h: handleStatusTrue},
 		"GET /static/favicon.png": {h: handleFavicon},
 	}
+	if !b.NoAllModelsRoute { // 0.12.4
+		routes["GET "+m+"/all"] = route{auth: authAdmin, h: s.handleAll}
+	}
+	if !b.NoModelHistory { // 0.12.4
+		routes["GET "+m+"/model/history"] = route{auth: authVerified, h: s.handleHistory}
+		routes["GET "+m+"/model/history/{}"] = route{auth: authVerified, h: s.handleHistoryEntry}
+		routes["DELETE "+m+"/model/history/{}"] = route{auth: authVerified, h: s.handleHistoryDelete}
+		routes["POST "+m+"/model/update/version"] = route{auth: authVerified, body: true, h: s.handleSetVersion}
+	}
+	return routes
 }
 
 // spaPage stands in for the bundled frontend's index.html.

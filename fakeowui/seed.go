@@ -71,7 +71,17 @@ func demoModels() []demoModel {
 // models, DB base-model rows for two of them, and 36 custom models (more
 // than one /list page) owned by u-admin and u-alice, with tags, prompts,
 // group/user/public grants, both kinds of profile image, one disabled
-// model, and ids containing "/", ":", "." and a space.
+// model, and ids containing "/", ":" and ".".
+//
+// "release notes v1.2" stands for a row stored by a release before 0.12,
+// whose id has a space: 0.12.4 still lists, reads, toggles and deletes it,
+// but answers 422 to update, access/update and create of such an id (and
+// import skips it). A demo walk (list → get → update → delete → restore)
+// should use any other model.
+//
+// Every row starts with one history entry, as the 0.12 migration gives
+// existing rows. The provider maps start empty (see
+// Behaviour.ProviderMapsFilledAtStart) until a listing fills them.
 func SeedDemo(s *Server) {
 	for _, p := range []provider{
 		{id: "gpt-4o", ownedBy: "openai"},

@@ -143,3 +143,63 @@ func TestPutModelAndReadBack(t *testing.T) {
 		t.Fatalf("AddProviderModel must replace: %+v", s.providers)
 	}
 }
+
+// The walk a demo user or an MCP client takes on the seeded data, with the
+// 0.12.4 rules: it must work for an ordinary model.
+func TestSeedDemoWalk(t *testing.T) {
+	h := newHarness(t, true, Options{})
+	const id = "code-reviewer"
+
+	r := h.do("GET", listPath+"?query=Code+Reviewer", AdminKey, nil)
+	expect(t, r, 200, ctJSON, "")
+	mustEqual(t, ids(r.obj(t)["items"].([]any)), []string{id})
+
+	r = h.do("GET", idQuery("/api/v1/models/model", id), AdminKey, nil)
+	expect(t, r, 200, ctJSON, "")
+	backup := r.obj(t)
+	grants := []any{}
+	for _, g := range backup["access_grants"].([]any) {
+		g := g.(map[string]any)
+		grants = append(grants, body{"principal_type": g["principal_type"], "principal_id": g["principal_id"], "permission": g["permission"]})
+	}
+	form := func(name string) body {
+		return body{"id": id, "base_model_id": backup["base_model_id"], "name": name, "meta": backup["meta"],
+			"params": backup["params"], "is_active": backup["is_active"], "access_grants": grants}
+	}
+
+	h.clock.Advance(time.Minute)
+	r = h.do("POST", updatePath, AdminKey, form("Code Reviewer (edited)"))
+	expect(t, r, 200, ctJSON, "")
+	if r.obj(t)["version_id"] == backup["version_id"] {
+		t.Fatal("the edit must be a new version")
+	}
+
+	expect(t, h.do("POST", deletePath, AdminKey, body{"id": id}), 200, ctJSON, "")
+	expect(t, h.do("GET", idQuery("/api/v1/models/model", id), AdminKey, nil), 404, ctJSON, msgNotFound)
+
+	// Restore: create from the backup (the read-only keys it carries are
+	// harmless), then re-share; or import it.
+	r = h.do("POST", createPath, AdminKey, form("Code Reviewer"))
+	expect(t, r, 200, ctJSON, "")
+	expect(t, h.do("POST", accessPath, AdminKey, body{"id": id, "access_grants": grants}), 200, ctJSON, "")
+	restored := h.do("GET", idQuery("/api/v1/models/model", id), AdminKey, nil).obj(t)
+	for _, k := range []string{"name", "base_model_id", "meta", "params", "is_active", "user_id"} {
+		mustEqual(t, restored[k], backup[k])
+	}
+	mustEqual(t, len(restored["access_grants"].([]any)), len(grants))
+
+	h.do("POST", deletePath, AdminKey, body{"id": id})
+	el := form("Code Reviewer")
+	expect(t, h.do("POST", importPath, AdminKey, body{"models": []any{el}}), 200, ctJSON, "")
+	if m, ok := h.fake.Model(id); !ok || m.Name != "Code Reviewer" {
+		t.Fatalf("import restore: %+v", m)
+	}
+
+	// The legacy row with a space in its id cannot take that walk on
+	// 0.12.4: it reads and deletes, but neither updates nor comes back.
+	const legacy = "release notes v1.2"
+	expect(t, h.do("GET", idQuery("/api/v1/models/model", legacy), AdminKey, nil), 200, ctJSON, "")
+	expectIDPattern(t, h.do("POST", updatePath, AdminKey, updateBody(legacy)), legacy)
+	expect(t, h.do("POST", deletePath, AdminKey, body{"id": legacy}), 200, ctJSON, "")
+	expectIDPattern(t, h.do("POST", createPath, AdminKey, newModelBody(legacy)), legacy)
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -31,13 +32,21 @@ type Server struct {
 	users  map[string]*user // by API key; fixed after New
 	routes map[string]route // "METHOD /path"; fixed after New
 
-	mu        sync.Mutex
-	rows      map[string]*row
-	seq       int64
-	grantSeq  int64
-	providers []provider
-	log       []Request
-	overrides map[string]http.HandlerFunc
+	mu         sync.Mutex
+	rows       map[string]*row
+	seq        int64
+	grantSeq   int64
+	versionSeq int64
+	providers  []provider
+	log        []Request
+	overrides  map[string]http.HandlerFunc
+	sessions   map[string]string // session token -> user id (IssueSession)
+	dbFailing  bool              // FailDB
+	// Open WebUI's in-memory provider maps (OPENAI_MODELS, OLLAMA_MODELS,
+	// by connection type) and its merged MODELS map: whether each is
+	// filled. Unload only finds providers of a filled map.
+	mapsFilled   map[string]bool
+	modelsFilled bool
 }
 
 type authLevel int
@@ -49,19 +58,23 @@ const (
 )
 
 type route struct {
-	auth authLevel
-	body bool // the route takes a JSON body (parsed before auth, as FastAPI does)
-	h    func(*call) *response
+	auth  authLevel
+	human bool // needs a session token, not an sk- key (0.12.4 get_human_user)
+	body  bool // the route takes a JSON body (parsed before auth, as FastAPI does)
+	h     func(*call) *response
 }
 
 // call is the per-request state handed to a route handler.
 type call struct {
-	r       *http.Request
-	query   url.Values
-	body    any // decoded JSON body
-	hasBody bool
-	user    *user
-	now     int64
+	r        *http.Request
+	query    url.Values
+	body     any    // decoded JSON body
+	raw      []byte // the body as sent
+	hasBody  bool
+	user     *user
+	session  bool   // authenticated by a session token rather than an sk- key
+	pathItem string // the {history_id} of a templated route
+	now      int64
 }
 
 // New returns an empty server (no models, no provider models).
@@ -77,10 +90,15 @@ func New(opts Options) *Server {
 		opts.UserPermissions = &p
 	}
 	s := &Server{
-		opts:      opts,
-		users:     builtinUsers(),
-		rows:      map[string]*row{},
-		overrides: map[string]http.HandlerFunc{},
+		opts:       opts,
+		users:      builtinUsers(),
+		rows:       map[string]*row{},
+		overrides:  map[string]http.HandlerFunc{},
+		sessions:   map[string]string{},
+		mapsFilled: map[string]bool{},
+	}
+	if opts.Behaviour.ProviderMapsFilledAtStart {
+		s.fillProviderMaps()
 	}
 	s.routes = s.routeTable()
 	return s
@@ -96,7 +114,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	u, authErr := s.authenticate(r)
+	u, session, authErr := s.authenticate(r)
 	uid := ""
 	if u != nil {
 		uid = u.ID
@@ -116,15 +134,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		override(w, r)
 		return
 	}
-	s.dispatch(r, body, u, authErr).write(w)
+	s.dispatch(r, body, u, session, authErr).write(w)
 }
 
-func (s *Server) dispatch(r *http.Request, body []byte, u *user, authErr *response) *response {
-	rt, ok := s.routes[r.Method+" "+r.URL.Path]
+func (s *Server) dispatch(r *http.Request, body []byte, u *user, session bool, authErr *response) *response {
+	rt, item, ok := s.match(r.Method, r.URL.Path)
 	if !ok {
 		return fallback(r.Method)
 	}
-	c := &call{r: r, query: r.URL.Query(), user: u}
+	c := &call{r: r, query: r.URL.Query(), raw: body, user: u, session: session, pathItem: item}
 	if rt.body {
 		v, present, bad := parseBody(body)
 		if bad != nil {
@@ -136,6 +154,8 @@ func (s *Server) dispatch(r *http.Request, body []byte, u *user, authErr *respon
 	case rt.auth == authNone:
 	case u == nil:
 		return authErr
+	case rt.human && !session && !s.opts.Behaviour.SessionRoutesAcceptAPIKeys:
+		return detailResp(http.StatusForbidden, msgHumanSession)
 	case rt.auth == authAdmin && !u.admin():
 		return detailResp(http.StatusUnauthorized, msgAccessProhibited)
 	}
@@ -143,6 +163,31 @@ func (s *Server) dispatch(r *http.Request, body []byte, u *user, authErr *respon
 	defer s.mu.Unlock()
 	c.now = s.now()
 	return rt.h(c)
+}
+
+// match finds the route for method and path: an exact path, or a path with
+// one trailing {item} segment (the route key then ends in "/{}").
+func (s *Server) match(method, path string) (route, string, bool) {
+	if rt, ok := s.routes[method+" "+path]; ok {
+		return rt, "", true
+	}
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 || i == len(path)-1 {
+		return route{}, "", false
+	}
+	rt, ok := s.routes[method+" "+path[:i+1]+"{}"]
+	return rt, path[i+1:], ok
+}
+
+// FailDB emulates a broken database until it is called with false: the
+// writes of create, toggle, update, delete, delete/all and sync fail, and
+// answer the way the emulated release reports a DB error (0.12.4: a
+// plain-text 500, toggle 400; see Behaviour.DBFailureAnswersFalsy). Reads,
+// import and access/update are not affected.
+func (s *Server) FailDB(fail bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dbFailing = fail
 }
 
 // Requests returns a copy of the request log, oldest first.

@@ -11,6 +11,8 @@ import (
 func TestAuthentication(t *testing.T) {
 	h := newHarness(t, true, Options{})
 	const list = "/api/v1/models/list"
+	alice := h.fake.IssueSession("u-alice")
+	ghost := h.fake.IssueSession("u-deleted")
 	tests := []struct {
 		name   string
 		header map[string]string
@@ -19,12 +21,16 @@ func TestAuthentication(t *testing.T) {
 	}{
 		{"no credentials", nil, 401, msgNotAuthenticated},
 		{"unknown api key", map[string]string{"Authorization": "Bearer sk-nope"}, 401, msgInvalidToken},
-		{"not a key, not a jwt we issued", map[string]string{"Authorization": "Bearer eyJhbGciOi.x.y"}, 401, msgInvalidJWT},
+		{"undecodable jwt", map[string]string{"Authorization": "Bearer eyJhbGciOi.x.y"}, 401, "401 Unauthorized"},
+		{"tampered session token", map[string]string{"Authorization": "Bearer " + alice + "x"}, 401, "401 Unauthorized"},
+		{"session of a user that does not exist", map[string]string{"Authorization": "Bearer " + ghost}, 401, msgInvalidToken},
 		{"basic scheme is ignored", map[string]string{"Authorization": "Basic " + AdminKey}, 401, msgNotAuthenticated},
 		{"bearer admin", map[string]string{"Authorization": "Bearer " + AdminKey}, 200, ""},
 		{"lower-case scheme", map[string]string{"Authorization": "bearer " + UserKey}, 200, ""},
 		{"x-api-key header", map[string]string{"X-Api-Key": UserKey}, 200, ""},
 		{"token cookie", map[string]string{"Cookie": "token=" + AdminKey}, 200, ""},
+		{"session token", map[string]string{"Authorization": "Bearer " + alice}, 200, ""},
+		{"session token in the cookie", map[string]string{"Cookie": "token=" + alice}, 200, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -33,9 +39,61 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
+func TestIssueSession(t *testing.T) {
+	h := newHarness(t, true, Options{})
+	admin, alice := h.fake.IssueSession("u-admin"), h.fake.IssueSession("u-alice")
+	if admin == alice || strings.HasPrefix(admin, "sk-") || strings.Count(admin, ".") != 2 {
+		t.Fatalf("tokens %q %q are not distinct JWT-like tokens", admin, alice)
+	}
+	if again := h.fake.IssueSession("u-alice"); again == alice {
+		t.Fatal("IssueSession must mint a new token each time")
+	}
+	const who = "/api/v1/auths/"
+	tests := []struct {
+		name, key string
+		status    int
+		detail    string
+		want      map[string]any
+	}{
+		{"admin session", admin, 200, "", map[string]any{"id": "u-admin", "email": "admin@example.com", "name": "Admin", "role": "admin", "profile_image_url": "/user.png"}},
+		{"user session", alice, 200, "", map[string]any{"id": "u-alice", "email": "alice@example.com", "name": "Alice", "role": "user", "profile_image_url": "/user.png"}},
+		{"admin api key", AdminKey, 403, msgHumanSession, nil},
+		{"user api key", UserKey, 403, msgHumanSession, nil},
+		{"unknown bearer", "not-a-jwt", 401, "401 Unauthorized", nil},
+		{"no credentials", "", 401, msgNotAuthenticated, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := h.do("GET", who, tc.key, nil)
+			expect(t, r, tc.status, ctJSON, tc.detail)
+			if tc.want != nil {
+				mustEqual(t, r.obj(t), tc.want)
+			}
+		})
+	}
+	// A session works on the models routes with that user's rights.
+	r := h.do("GET", listPath, alice, nil)
+	expect(t, r, 200, ctJSON, "")
+	mustEqual(t, r.obj(t)["total"], float64(len(aliceReadable)))
+	expect(t, h.do("GET", "/api/v1/models/base", alice, nil), 401, ctJSON, msgAccessProhibited)
+	expect(t, h.do("GET", "/api/v1/models/base", admin, nil), 200, ctJSON, "")
+	// The log keeps the user id, never the token.
+	for _, req := range h.fake.Requests() {
+		if strings.Contains(fmt.Sprintf("%+v", req), alice) {
+			t.Fatal("a session token leaked into the log")
+		}
+	}
+	if got := h.fake.Requests()[len(h.fake.Requests())-1].UserID; got != "u-admin" {
+		t.Fatalf("logged user %q", got)
+	}
+}
+
 func TestAPIKeysDisabled(t *testing.T) {
 	h := newHarness(t, true, Options{Behaviour: Behaviour{DisableAPIKeys: true}})
 	expect(t, h.do("GET", "/api/v1/models/list", AdminKey, nil), 403, ctJSON, msgAPIKeyNotAllowed)
+	// An unknown key is still an unknown key; sessions are unaffected.
+	expect(t, h.do("GET", "/api/v1/models/list", "sk-nope", nil), 401, ctJSON, msgInvalidToken)
+	expect(t, h.do("GET", "/api/v1/models/list", h.fake.IssueSession("u-admin"), nil), 200, ctJSON, "")
 }
 
 func TestAdminOnlyRoutes(t *testing.T) {
@@ -44,6 +102,7 @@ func TestAdminOnlyRoutes(t *testing.T) {
 		{"GET", "/api/v1/models/base"},
 		{"GET", "/api/v1/models/base/tags"},
 		{"GET", "/api/models/base"},
+		{"GET", "/api/v1/models/all"},
 		{"POST", "/api/v1/models/sync"},
 		{"DELETE", "/api/v1/models/delete/all"},
 		{"POST", "/api/models/unload"},
@@ -70,14 +129,19 @@ func TestFallbackRoutes(t *testing.T) {
 		status       int
 		ctype        string
 	}{
-		{"GET", "/api/v1/models/", 200, "text/html"},              // pre-0.6.35 list path
-		{"GET", "/api/v1/models/nope", 200, "text/html"},          // unknown GET
-		{"GET", "/api/v1/models/create", 200, "text/html"},        // known path, wrong method, GET
-		{"GET", "/workspace/models", 200, "text/html"},            // a frontend page
-		{"POST", "/api/v1/models/nope", 405, ctJSON},              // unknown POST
-		{"DELETE", "/api/v1/models/model/delete", 405, ctJSON},    // pre-0.6.37 delete
-		{"PUT", "/api/v1/models/model/update", 405, ctJSON},       // wrong method
-		{"POST", "/api/v1/models/model/update?id=x", 422, ctJSON}, // real route, no body
+		{"GET", "/api/v1/models/", 200, "text/html"},                  // pre-0.6.35 list path
+		{"GET", "/api/v1/models/nope", 200, "text/html"},              // unknown GET
+		{"GET", "/api/v1/models/create", 200, "text/html"},            // known path, wrong method, GET
+		{"GET", "/api/v1/models/model/update", 200, "text/html"},      // recorded on 0.12.4
+		{"GET", "/api/v1/models/model/history/", 200, "text/html"},    // empty {history_id}
+		{"GET", "/api/v1/models/model/history/a/b", 200, "text/html"}, // two segments
+		{"GET", "/workspace/models", 200, "text/html"},                // a frontend page
+		{"POST", "/api/v1/models/nope", 405, ctJSON},                  // unknown POST
+		{"POST", "/api/v1/models/list", 405, ctJSON},                  // recorded on 0.12.4
+		{"DELETE", "/api/v1/models/model/delete", 405, ctJSON},        // pre-0.6.37 delete
+		{"PUT", "/api/v1/models/model/update", 405, ctJSON},           // wrong method
+		{"PUT", "/api/v1/models/model/history/x", 405, ctJSON},        // templated path, wrong method
+		{"POST", "/api/v1/models/model/update?id=x", 422, ctJSON},     // real route, no body
 	}
 	for _, tc := range tests {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
@@ -98,28 +162,27 @@ func TestFallbackRoutes(t *testing.T) {
 }
 
 func TestMiscRoutes(t *testing.T) {
-	h := newHarness(t, false, Options{Version: "0.11.0"})
+	h := newHarness(t, false, Options{})
 	tests := []struct {
-		path, key string
-		want      map[string]any
+		path string
+		want string
 	}{
-		{"/health", "", map[string]any{"status": true}},
-		{"/ready", "", map[string]any{"status": true}},
-		{"/api/version", "", map[string]any{"version": "0.11.0"}},
-		{"/api/v1/auths/", AdminKey, map[string]any{"id": "u-admin", "email": "admin@example.com", "name": "Admin", "role": "admin", "profile_image_url": "/user.png"}},
-		{"/api/v1/auths/", UserKey, map[string]any{"id": "u-alice", "email": "alice@example.com", "name": "Alice", "role": "user", "profile_image_url": "/user.png"}},
+		{"/health", `{"status":true}`},
+		{"/ready", `{"status":true}`},
+		{"/api/version", `{"version":"0.12.4","deployment_id":""}`},
 	}
 	for _, tc := range tests {
-		t.Run(tc.path+tc.key, func(t *testing.T) {
-			r := h.do("GET", tc.path, tc.key, nil)
+		t.Run(tc.path, func(t *testing.T) {
+			r := h.do("GET", tc.path, "", nil)
 			expect(t, r, 200, ctJSON, "")
-			mustEqual(t, r.obj(t), tc.want)
+			mustEqual(t, string(r.body), tc.want)
 		})
 	}
 	expect(t, h.do("GET", "/api/v1/auths/", "", nil), 401, ctJSON, msgNotAuthenticated)
 
-	def := newHarness(t, false, Options{})
-	mustEqual(t, def.do("GET", "/api/version", "", nil).obj(t)["version"], "0.12.4")
+	// Options.Version changes only the reported version.
+	other := newHarness(t, false, Options{Version: "0.12.9"})
+	mustEqual(t, string(other.do("GET", "/api/version", "", nil).body), `{"version":"0.12.9","deployment_id":""}`)
 }
 
 func TestSandboxHeader(t *testing.T) {

@@ -1,14 +1,17 @@
 package fakeowui
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"sort"
 )
 
 // Grant is one access grant as clients send it.
 type Grant struct {
-	PrincipalType string `json:"principal_type"` // "user" or "group"
+	PrincipalType string `json:"principal_type"` // "user" or "group" ("anyone" only ever comes from sync)
 	PrincipalID   string `json:"principal_id"`   // user id, group id, or "*" (all users)
 	Permission    string `json:"permission"`     // "read" or "write"
 }
@@ -43,6 +46,19 @@ type row struct {
 	isActive    bool
 	createdAt   int64
 	updatedAt   int64
+	versionID   string         // id of the current history entry (0.12.4)
+	history     []historyEntry // oldest first
+}
+
+// historyEntry is one row of 0.12.4's model_history table: an immutable
+// snapshot of name, base_model_id, params and meta.
+type historyEntry struct {
+	id            string
+	parentID      *string
+	snapshot      snapshotJSON
+	userID        string
+	commitMessage *string
+	createdAt     int64
 }
 
 type grantRow struct {
@@ -60,11 +76,69 @@ type provider struct {
 	created     int64
 }
 
-// insert stores a new row at the end of the insertion order.
-func (s *Server) insert(r *row) {
+// connection is the provider map the model lives in: "ollama" or "openai".
+func (p provider) connection() string {
+	if p.ownedBy == "ollama" {
+		return "ollama"
+	}
+	return "openai"
+}
+
+// insert stores a new row at the end of the insertion order, with its
+// first history entry, written by userID at the row's updated_at.
+func (s *Server) insert(r *row, userID string, commit *string) {
 	s.seq++
 	r.seq = s.seq
 	s.rows[r.id] = r
+	r.history = nil
+	s.addVersion(r, userID, commit, r.updatedAt)
+}
+
+// addVersion records the row's current snapshot as a new history entry and
+// makes it the current version.
+func (s *Server) addVersion(r *row, userID string, commit *string, now int64) {
+	s.versionSeq++
+	e := historyEntry{
+		id:       fmt.Sprintf("00000000-0000-4000-9000-%012d", s.versionSeq),
+		snapshot: r.snapshot(), userID: userID, commitMessage: commit, createdAt: now,
+	}
+	if r.versionID != "" {
+		p := r.versionID
+		e.parentID = &p
+	}
+	r.history = append(r.history, e)
+	r.versionID = e.id
+}
+
+// snapshotJSON is model_snapshot(): what a history entry keeps.
+type snapshotJSON struct {
+	Name        string         `json:"name"`
+	BaseModelID *string        `json:"base_model_id"`
+	Params      map[string]any `json:"params"`
+	Meta        metaJSON       `json:"meta"`
+}
+
+// snapshot is the row's current snapshot: meta as ModelMeta dumps it,
+// without "hidden" and chat_variables_schema.
+func (r *row) snapshot() snapshotJSON {
+	meta := readMeta(r.meta)
+	delete(meta, "hidden")
+	delete(meta, "chat_variables_schema")
+	sn := snapshotJSON{Name: r.name, Params: cloneMap(r.params), Meta: meta}
+	if r.baseModelID != nil {
+		b := *r.baseModelID
+		sn.BaseModelID = &b
+	}
+	return sn
+}
+
+// setVersion records a new history entry if the snapshot changed since the
+// current one (0.12.4 update, import and sync).
+func (s *Server) setVersion(r *row, before snapshotJSON, userID string, commit *string, now int64) {
+	if s.opts.Behaviour.NoModelHistory || reflect.DeepEqual(jsonValue(before), jsonValue(r.snapshot())) {
+		return
+	}
+	s.addVersion(r, userID, commit, now)
 }
 
 // setGrants replaces a row's grants. Every replace mints new grant ids, as
@@ -90,7 +164,8 @@ func (s *Server) sortedRows() []*row {
 
 // PutModel stores m directly, replacing any row with the same id (which
 // keeps its place in the insertion order). Nil Meta/Params become {};
-// zero timestamps become now. No request is logged.
+// zero timestamps become now. The row gets a fresh history with one entry
+// (its version_id), as rows migrated to 0.12 do. No request is logged.
 func (s *Server) PutModel(m Model) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -114,9 +189,12 @@ func (s *Server) PutModel(m Model) {
 	if old, ok := s.rows[m.ID]; ok {
 		r.seq = old.seq
 		s.rows[m.ID] = r
+		// Like the 0.12 migration, a stored row starts with one history
+		// entry by its owner.
+		s.addVersion(r, r.userID, nil, r.updatedAt)
 		return
 	}
-	s.insert(r)
+	s.insert(r, r.userID, nil)
 }
 
 // Model returns a deep copy of the row with that id.
@@ -204,13 +282,16 @@ type grantJSON struct {
 }
 
 // modelJSON is ModelModel (and ModelResponse, which is identical).
+// VersionID is empty, and left out, when the emulated release has no
+// model history.
 type modelJSON struct {
+	VersionID    string         `json:"version_id,omitempty"`
 	ID           string         `json:"id"`
 	UserID       string         `json:"user_id"`
 	BaseModelID  *string        `json:"base_model_id"`
 	Name         string         `json:"name"`
 	Params       map[string]any `json:"params"`
-	Meta         map[string]any `json:"meta"`
+	Meta         metaJSON       `json:"meta"`
 	AccessGrants []grantJSON    `json:"access_grants"`
 	IsActive     bool           `json:"is_active"`
 	UpdatedAt    int64          `json:"updated_at"`
@@ -231,12 +312,29 @@ type modelAccessJSON struct {
 	WriteAccess bool      `json:"write_access"`
 }
 
-func (r *row) wire() modelJSON {
+// modelExportJSON is 0.12.4's ModelExportResponse.
+type modelExportJSON struct {
+	modelJSON
+	BackgroundImageData *string `json:"background_image_data"`
+}
+
+// wire renders r as the emulated release's ModelModel.
+func (s *Server) wire(r *row) modelJSON {
 	m := modelJSON{
 		ID: r.id, UserID: r.userID, BaseModelID: r.baseModelID, Name: r.name,
 		Params: cloneMap(r.params), Meta: cloneMap(r.meta),
 		AccessGrants: make([]grantJSON, len(r.grants)),
 		IsActive:     r.isActive, UpdatedAt: r.updatedAt, CreatedAt: r.createdAt,
+	}
+	b := s.opts.Behaviour
+	if !b.UntypedMetaAndParams {
+		m.Meta = readMeta(r.meta)
+		if c, ok := m.Params["model_controls"].(map[string]any); ok && len(c) == 0 {
+			delete(m.Params, "model_controls")
+		}
+	}
+	if !b.NoModelHistory {
+		m.VersionID = r.versionID
 	}
 	for i, g := range r.grants {
 		m.AccessGrants[i] = grantJSON{
@@ -248,10 +346,83 @@ func (r *row) wire() modelJSON {
 	return m
 }
 
-func wireRows(rows []*row) []modelJSON {
+func (s *Server) wireRows(rows []*row) []modelJSON {
 	out := make([]modelJSON, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, r.wire())
+		out = append(out, s.wire(r))
+	}
+	return out
+}
+
+// metaJSON is a meta object that encodes ModelMeta's typed keys first, in
+// declaration order, then the extra keys sorted (Go maps keep no order).
+type metaJSON map[string]any
+
+func (m metaJSON) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	n := 0
+	add := func(k string) {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		b.Write(encodeJSON(k))
+		b.WriteByte(':')
+		b.Write(encodeJSON(m[k]))
+	}
+	for _, k := range typedMetaKeys {
+		if _, ok := m[k]; ok {
+			add(k)
+		}
+	}
+	extra := make([]string, 0, len(m))
+	for k := range m {
+		if !slices.Contains(typedMetaKeys, k) {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		add(k)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// typedMeta is meta as ModelMeta dumps it: every typed key present, null
+// when unset.
+func typedMeta(meta map[string]any) metaJSON {
+	out := cloneMap(meta)
+	for _, k := range typedMetaKeys {
+		if _, ok := out[k]; !ok {
+			out[k] = nil
+		}
+	}
+	return out
+}
+
+// readMeta is what 0.12.4 returns for stored meta: it re-validates the row
+// on every read, so tags come back normalized and an invalid profile image
+// as null, and the typed keys are all present.
+func readMeta(meta map[string]any) metaJSON {
+	out := typedMeta(meta)
+	if tags, ok := out["tags"]; ok {
+		out["tags"] = normalizeTags(tags)
+	}
+	if v := out["profile_image_url"]; v != nil {
+		if str, ok := v.(string); !ok || !validProfileImageURL(str) {
+			out["profile_image_url"] = nil
+		}
+	}
+	return out
+}
+
+// jsonValue round-trips v through JSON, for comparing snapshots.
+func jsonValue(v any) any {
+	var out any
+	if err := json.Unmarshal(encodeJSON(v), &out); err != nil {
+		panic(fmt.Sprintf("fakeowui: round trip: %v", err))
 	}
 	return out
 }
