@@ -165,6 +165,13 @@ func (s *Server) canRead(u *user, r *row) bool {
 	return s.bypass(u) || r.userID == u.ID || hasGrant(u, r, "read")
 }
 
+// canList is the rule of list and tags on 0.12.4: owner, admin bypass, or
+// a grant of exactly read; a write-only grantee may GET the model but does
+// not see it listed.
+func (s *Server) canList(u *user, r *row) bool {
+	return s.bypass(u) || r.userID == u.ID || hasExactGrant(u, r, "read")
+}
+
 // canWrite is the write_access flag and the export and history rule.
 func (s *Server) canWrite(u *user, r *row) bool {
 	return s.bypass(u) || r.userID == u.ID || hasGrant(u, r, "write")

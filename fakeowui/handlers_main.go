@@ -153,7 +153,7 @@ func (s *Server) handleRuntimeModels(c *call) *response {
 		switch {
 		case r == nil && !u.admin():
 			continue // nobody configured access: admins only
-		case r != nil && !s.bypass(u) && r.userID != u.ID && !hasGrant(u, r, "read"):
+		case r != nil && !s.canList(u, r):
 			continue
 		}
 		it["actions"], it["filters"] = []any{}, []any{}

@@ -35,7 +35,7 @@ func (s *Server) handleList(c *call) *response {
 
 	var rows []*row
 	for _, r := range s.sortedRows() {
-		if r.isBase() || (!bypass && !s.canRead(u, r)) {
+		if r.isBase() || (!bypass && !s.canList(u, r)) {
 			continue
 		}
 		if query != "" && !s.matchesQuery(r, query) {
@@ -139,7 +139,7 @@ func metaMentions(meta map[string]any, tag string) bool {
 func (s *Server) handleTags(c *call) *response {
 	var rows []*row
 	for _, r := range s.sortedRows() {
-		if !r.isBase() && s.canRead(c.user, r) {
+		if !r.isBase() && s.canList(c.user, r) {
 			rows = append(rows, r)
 		}
 	}

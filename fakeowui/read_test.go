@@ -14,11 +14,12 @@ import (
 
 const listPath = "/api/v1/models/list"
 
-// aliceReadable are the seeded custom models Alice can read, in insertion
+// aliceReadable are the seeded custom models Alice can list (0.12.4: her
+// write-only grant on incident-commander lets her GET it, not list it), in insertion
 // order: her own, g-eng grants, a user grant, and the public one.
 var aliceReadable = []string{
 	"team/support-bot:v2", "code-reviewer", "release notes v1.2", "meeting-summarizer",
-	"sql-helper", "alice/notes:draft", "incident-commander", "onboarding-buddy",
+	"sql-helper", "alice/notes:draft", "onboarding-buddy",
 	"data/sql-explainer:v1", "regex-wizard", "security-reviewer", "shell-explainer",
 }
 
@@ -37,10 +38,10 @@ func TestListPagingAndOrder(t *testing.T) {
 		{"page 0 is clamped to 1", AdminKey, "page=0", 36, []string{"ops/on-call-helper:v3"}, 30},
 		{"explicit created_at asc", AdminKey, "order_by=created_at&direction=asc", 36, []string{"team/support-bot:v2", "code-reviewer"}, 30},
 		{"unknown order_by with a filter means no order", AdminKey, "order_by=bogus", 36, []string{"team/support-bot:v2", "code-reviewer"}, 30},
-		{"non-admin without order_by: insertion order", UserKey, "", 12, aliceReadable, 12},
+		{"non-admin without order_by: insertion order", UserKey, "", 11, aliceReadable, 11},
 		{"view_option=created", UserKey, "view_option=created", 5, []string{"sql-helper", "alice/notes:draft", "data/sql-explainer:v1", "regex-wizard", "shell-explainer"}, 5},
-		{"view_option=shared", UserKey, "view_option=shared", 7, []string{"team/support-bot:v2", "code-reviewer"}, 7},
-		{"unknown view_option ignored", UserKey, "view_option=everything", 12, aliceReadable[:1], 12},
+		{"view_option=shared", UserKey, "view_option=shared", 6, []string{"team/support-bot:v2", "code-reviewer"}, 6},
+		{"unknown view_option ignored", UserKey, "view_option=everything", 11, aliceReadable[:1], 11},
 		{"query matches name case-insensitively", AdminKey, "query=SUPPORT", 1, []string{"team/support-bot:v2"}, 1},
 		{"query matches base_model_id", AdminKey, "query=mistral-small", 4, nil, 4},
 		{"query matches owner email", AdminKey, "query=alice%40example", 5, nil, 5},
@@ -227,7 +228,7 @@ func TestTagRoutes(t *testing.T) {
 		want            []any
 	}{
 		{"custom tags for alice (readable only)", "/api/v1/models/tags", UserKey,
-			[]any{"code", "customer", "data", "engineering", "hr", "ops", "personal", "productivity", "security", "support", "writing"}},
+			[]any{"code", "customer", "data", "engineering", "hr", "personal", "productivity", "security", "support", "writing"}},
 		{"base tags", "/api/v1/models/base/tags", AdminKey, []any{"general", "local", "meta", "openai"}},
 	}
 	for _, tc := range tests {
@@ -324,9 +325,9 @@ func TestRuntimeModels(t *testing.T) {
 			t.Fatal("profile_image_url must be stripped")
 		}
 	}
-	// Alice sees only what a row lets her read: gpt-4o (g-eng grant) and her
-	// readable custom models, but not llama3.1:8b (row, no grant) nor
-	// unconfigured providers.
+	// Alice sees only what a row grants her read on: gpt-4o (g-eng grant)
+	// and her listable custom models, but not llama3.1:8b (row, no grant),
+	// the write-only incident-commander, nor unconfigured providers.
 	r := h.do("GET", "/api/models", UserKey, nil)
 	got := ids(r.obj(t)["data"].([]any))
 	if got[0] != "gpt-4o" || slices.Contains(got, "gpt-4o-mini") || slices.Contains(got, "llama3.1:8b") || len(got) != 1+len(aliceReadable) {

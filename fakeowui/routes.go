@@ -26,15 +26,16 @@ func (s *Server) routeTable() map[string]route {
 		"DELETE " + m + "/delete/all":        {auth: authAdmin, h: s.handleDeleteAll},
 		"POST " + m + "/model/access/update": {auth: authVerified, body: true, h: s.handleAccessUpdate},
 		// main.py (doc §3.4, §3.17, §6)
-		"GET /api/models":         {auth: authVerified, h: s.handleRuntimeModels},
-		"GET /api/v1/models":      {auth: authVerified, h: s.handleRuntimeModels},
-		"GET /api/models/base":    {auth: authAdmin, h: s.handleProviderModels},
-		"POST /api/models/unload": {auth: authAdmin, body: true, h: s.handleUnload},
-		"GET /api/version":        {h: s.handleVersion},
-		"GET /api/v1/auths/":      {auth: authVerified, human: true, h: s.handleSessionUser},
-		"GET /health":             {h: handleStatusTrue},
-		"GET /ready":              {h: handleStatusTrue},
-		"GET /static/favicon.png": {h: handleFavicon},
+		"GET /api/models":               {auth: authVerified, h: s.handleRuntimeModels},
+		"GET /api/v1/models":            {auth: authVerified, h: s.handleRuntimeModels},
+		"GET /api/models/base":          {auth: authAdmin, h: s.handleProviderModels},
+		"POST /api/models/unload":       {auth: authAdmin, body: true, h: s.handleUnload},
+		"GET /api/version":              {h: s.handleVersion},
+		"GET /api/v1/auths/":            {auth: authVerified, human: true, h: s.handleSessionUser},
+		"GET /api/v1/users/user/status": {auth: authVerified, h: s.handleSessionUser},
+		"GET /health":                   {h: handleStatusTrue},
+		"GET /ready":                    {h: handleStatusTrue},
+		"GET /static/favicon.png":       {h: handleFavicon},
 	}
 	if !b.NoAllModelsRoute { // 0.12.4
 		routes["GET "+m+"/all"] = route{auth: authAdmin, h: s.handleAll}

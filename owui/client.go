@@ -115,11 +115,17 @@ func NormalizeBaseURL(raw string) (*url.URL, error) {
 		return nil, errors.New("the Open WebUI URL is empty: set OPENWEBUI_URL (e.g. http://localhost:8080)")
 	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("the Open WebUI URL %q is not an http(s) URL with a host (e.g. http://localhost:8080)", raw)
+	if err != nil {
+		// The text is not echoed: it may hold a password or a key.
+		return nil, errors.New("the Open WebUI URL is not a valid URL (e.g. http://localhost:8080)")
 	}
 	if u.User != nil {
 		return nil, errors.New("the Open WebUI URL must not carry credentials: use OPENWEBUI_API_KEY")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		shown := *u
+		shown.RawQuery, shown.ForceQuery, shown.Fragment, shown.RawFragment = "", false, "", ""
+		return nil, fmt.Errorf("the Open WebUI URL %q is not an http(s) URL with a host (e.g. http://localhost:8080)", shown.String())
 	}
 	p := strings.TrimRight(u.Path, "/")
 	p = strings.TrimSuffix(p, "/api/v1")
@@ -218,25 +224,102 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	resp, err := c.http.Do(req)
 	if err != nil {
 		kind := transportKind(ctx, err)
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: scrubURLError(err)}, kind == KindUnavailable
+		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: redactErr(scrubURLError(err), token)}, kind == KindUnavailable
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	tooLarge := func() *Error {
+		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Kind: KindTooLarge,
+			Detail: fmt.Sprintf("response body larger than %d bytes (%d MiB); refused", c.maxBody, c.maxBody>>20)}
+	}
+	// A declared length over the cap is refused before reading a byte.
+	if resp.ContentLength > c.maxBody {
+		return nil, tooLarge(), false
+	}
+	data, over, err := readBody(resp.Body, resp.ContentLength, c.maxBody)
 	if err != nil {
 		kind := transportKind(ctx, err)
 		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Kind: kind, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}, false
 	}
-	if int64(len(data)) > c.maxBody {
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Kind: KindTooLarge,
-			Detail: fmt.Sprintf("response body larger than %d bytes; refused", c.maxBody)}, false
+	if over {
+		return nil, tooLarge(), false
 	}
 	if resp.StatusCode >= 400 {
-		detail := decodeDetail(resp.Header.Get("Content-Type"), data)
+		// An error body may echo the request's headers (proxies, debug
+		// pages): the credential is cut out before anything is excerpted,
+		// so no part of it survives into the error.
+		data = redact(data, token)
+		detail := string(redact([]byte(decodeDetail(resp.Header.Get("Content-Type"), data)), token))
 		e := &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Detail: detail, Kind: classify(resp.StatusCode, detail)}
 		retry := resp.StatusCode == 502 || resp.StatusCode == 503 || resp.StatusCode == 504
 		return nil, e, retry
 	}
+	if resp.StatusCode >= 300 {
+		if loc := resp.Header.Get("Location"); loc != "" {
+			resp.Header.Set("Location", string(redact([]byte(loc), token)))
+		}
+	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil, false
+}
+
+// readBody reads a body of at most max bytes; over reports a longer one,
+// which is not kept. A declared length is read in one allocation; an
+// undeclared one into chunks joined once at the end, so an oversize body
+// costs about max bytes (io.ReadAll's growth would cost over twice that).
+func readBody(body io.Reader, declared, max int64) (data []byte, over bool, err error) {
+	r := io.LimitReader(body, max+1)
+	if declared >= 0 && declared <= max {
+		buf := bytes.NewBuffer(make([]byte, 0, declared+bytes.MinRead))
+		_, err := buf.ReadFrom(r)
+		return buf.Bytes(), int64(buf.Len()) > max, err
+	}
+	var chunks [][]byte
+	var total int64
+	size := 4 << 10
+	for {
+		chunk := make([]byte, size)
+		n, err := io.ReadFull(r, chunk)
+		if n > 0 {
+			chunks = append(chunks, chunk[:n])
+			total += int64(n)
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		size = min(2*size, 1<<20)
+	}
+	switch {
+	case total > max:
+		return nil, true, nil
+	case len(chunks) == 0:
+		return []byte{}, false, nil
+	case len(chunks) == 1:
+		return chunks[0], false, nil
+	}
+	data = make([]byte, 0, total)
+	for _, c := range chunks {
+		data = append(data, c...)
+	}
+	return data, false, nil
+}
+
+// redactErr hides secret in err's message (net/http quotes an unparsable
+// Location header in its error, and a server may echo the key there).
+func redactErr(err error, secret string) error {
+	if len(secret) < 4 || !strings.Contains(err.Error(), secret) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), secret, "[redacted]"))
+}
+
+// redact replaces every occurrence of secret in b.
+func redact(b []byte, secret string) []byte {
+	if len(secret) < 4 || !bytes.Contains(b, []byte(secret)) {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte(secret), []byte("[redacted]"))
 }
 
 // scrubURLError drops the URL from a *url.Error: the URL holds no secret,
@@ -249,16 +332,20 @@ func scrubURLError(err error) error {
 	return err
 }
 
+// maxDetail bounds, in runes, a detail text kept in an error: Open WebUI's
+// own texts (pydantic reports included) fit; a runaway body does not.
+const maxDetail = 2000
+
 // decodeDetail extracts Open WebUI's `detail` (a string, or the 422 list of
 // {loc,msg}), or a short excerpt of a non-JSON body.
 func decodeDetail(contentType string, body []byte) string {
 	var env struct {
 		Detail json.RawMessage `json:"detail"`
 	}
-	if json.Unmarshal(body, &env) == nil && len(env.Detail) > 0 {
+	if json.Unmarshal(body, &env) == nil && len(env.Detail) > 0 && string(env.Detail) != "null" {
 		var s string
 		if json.Unmarshal(env.Detail, &s) == nil {
-			return s
+			return clip(s, maxDetail)
 		}
 		var list []struct {
 			Loc []any  `json:"loc"`
@@ -273,7 +360,7 @@ func decodeDetail(contentType string, body []byte) string {
 				}
 				parts = append(parts, strings.Join(loc, ".")+": "+it.Msg)
 			}
-			return strings.Join(parts, "; ")
+			return clip(strings.Join(parts, "; "), maxDetail)
 		}
 		return excerpt(env.Detail)
 	}
@@ -283,11 +370,20 @@ func decodeDetail(contentType string, body []byte) string {
 	return excerpt(body)
 }
 
+// excerpt is a short, single-line, valid UTF-8 rendering of a body.
 func excerpt(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
+	return clip(strings.Join(strings.Fields(string(b)), " "), 200)
+}
+
+// clip makes s valid UTF-8 and cuts it to at most n runes.
+func clip(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos] + "…"
+		}
+		i++
 	}
 	return s
 }
@@ -338,7 +434,7 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	}
 	if resp.status >= 300 {
 		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
-			Detail: "unexpected redirect to " + resp.header.Get("Location")}
+			Detail: "unexpected redirect to " + clip(resp.header.Get("Location"), 200)}
 	}
 	if err := c.decodeJSON(r, resp, out); err != nil {
 		return c.enrich(ctx, err)

@@ -42,6 +42,7 @@ const (
 	detailNotAuthenticated = "Not authenticated"
 	detailInvalidToken     = "Invalid token"
 	detailSessionExpired   = "Your session has expired or the token is invalid. Please sign in again."
+	detailHumanSession     = "A human session is required."
 )
 
 // Error is a failed call to Open WebUI. Its message never contains the API

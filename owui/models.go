@@ -3,6 +3,7 @@ package owui
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -36,6 +37,7 @@ const (
 	pathSync            = "/api/v1/models/sync"
 	pathUnload          = "/api/models/unload"
 	pathCurrentUser     = "/api/v1/auths/"
+	pathUserStatus      = "/api/v1/users/user/status"
 	defaultFaviconPath  = "/static/favicon.png"
 	defaultFaviconPath2 = "/favicon.png"
 )
@@ -247,10 +249,18 @@ func (c *Client) UnloadModel(ctx context.Context, model string) (map[string]any,
 	return out, err
 }
 
-// CurrentUser is GET /api/v1/auths/: who the credentials belong to.
+// CurrentUser is GET /api/v1/auths/: who the credentials belong to. Open
+// WebUI 0.12 answers that route only for session tokens (403 "A human
+// session is required." for sk- keys); then the user-status route, which
+// takes keys, names the user instead.
 func (c *Client) CurrentUser(ctx context.Context) (User, error) {
 	var u User
 	err := c.call(ctx, request{op: "current_user", method: http.MethodGet, path: pathCurrentUser}, &u)
+	var oe *Error
+	if errors.As(err, &oe) && oe.Status == http.StatusForbidden && oe.Detail == detailHumanSession {
+		u = User{}
+		err = c.call(ctx, request{op: "current_user", method: http.MethodGet, path: pathUserStatus}, &u)
+	}
 	if err == nil && u.ID == "" {
 		err = &Error{Op: "current_user", Method: http.MethodGet, Path: pathCurrentUser, Status: 200, Kind: KindBadResponse, Detail: "no user id in the answer"}
 	}

@@ -36,7 +36,8 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 			after = sortedGrants(dedupGrants(after))
 			gains, loses := grantDiff(before, after)
 			pv := schemas.Preview{Action: "update_model_access",
-				Access: []schemas.AccessDiff{{ID: p.ID, Before: nonNil(grantsOut(before)), After: nonNil(grantsOut(after)), Gains: gains, Loses: loses}}}
+				Access:   []schemas.AccessDiff{{ID: p.ID, Before: nonNil(grantsOut(before)), After: nonNil(grantsOut(after)), Gains: gains, Loses: loses}},
+				Warnings: writeOnlyWarnings(after)}
 			pv.Summary = fmt.Sprintf("access of %s: %s → %s", p.ID, grantListOrPrivate(grantsOut(before)), grantListOrPrivate(grantsOut(after)))
 			plan := Plan{Preview: pv, State: cur, Targets: []string{p.ID},
 				Data: owui.AccessForm{ID: p.ID, AccessGrants: after}}
@@ -92,6 +93,23 @@ func dedupGrants(gs []owui.Grant) []owui.Grant {
 	for _, g := range gs {
 		if !containsGrant(out, g) {
 			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// writeOnlyWarnings flags grantees given write but not read: Open WebUI 0.12
+// lets them open and change the model, but leaves it out of their model
+// list, which is rarely what was meant.
+func writeOnlyWarnings(gs []owui.Grant) []string {
+	var out []string
+	for _, g := range gs {
+		if g.Permission != "write" {
+			continue
+		}
+		read := owui.Grant{PrincipalType: g.PrincipalType, PrincipalID: g.PrincipalID, Permission: "read"}
+		if !containsGrant(gs, read) {
+			out = append(out, fmt.Sprintf("%s gets write without read: Open WebUI 0.12 will not list the model for them; add a read grant too", grantee(g)))
 		}
 	}
 	return out

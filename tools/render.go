@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/schemas"
 )
 
@@ -68,11 +69,7 @@ func renderPreview(tool string, p schemas.Preview) string {
 func grantList(gs []schemas.Grant) string {
 	parts := make([]string, len(gs))
 	for i, g := range gs {
-		who := g.PrincipalType + " " + g.PrincipalID
-		if g.PrincipalID == "*" {
-			who = "everyone"
-		}
-		parts[i] = who + " (" + g.Permission + ")"
+		parts[i] = grantee(owui.Grant(g)) + " (" + g.Permission + ")"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -96,3 +93,11 @@ func short(v any) string {
 }
 
 func jsonOf(v any) ([]byte, error) { return json.Marshal(v) }
+
+// grantee names who a grant is for.
+func grantee(g owui.Grant) string {
+	if g.PrincipalID == "*" {
+		return "everyone"
+	}
+	return g.PrincipalType + " " + g.PrincipalID
+}

@@ -198,7 +198,7 @@ func (d *Deps) errorResult(t Tool, err error) *mcp.CallToolResult {
 	case errors.As(err, &ref):
 		msg = fmt.Sprintf("%s was not run: %s", t.Name, ref.Msg)
 	case errors.As(err, &oe):
-		msg = fmt.Sprintf("%s failed: %s. %s", t.Name, oe.Error(), oe.Hint())
+		msg = fmt.Sprintf("%s failed: %s. %s", t.Name, strings.TrimRight(oe.Error(), "."), oe.Hint())
 	default:
 		msg = fmt.Sprintf("%s failed: %v", t.Name, err)
 	}

@@ -51,6 +51,7 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 				after := grantsIn(p.AccessGrants)
 				gains, _ := grantDiff(nil, after)
 				pv.Access = []schemas.AccessDiff{{ID: p.ID, Before: []schemas.Grant{}, After: p.AccessGrants, Gains: gains}}
+				pv.Warnings = writeOnlyWarnings(after)
 				pv.Summary += fmt.Sprintf(", shared with %s", grantListOrPrivate(p.AccessGrants))
 			}
 			return Plan{Preview: pv, State: f, Targets: []string{p.ID}, Data: f}, nil
@@ -108,6 +109,7 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 			pv.Changes = formDiff(cur.ID, before, f)
 			if p.AccessGrants != nil {
 				gains, loses := grantDiff(before.AccessGrants, f.AccessGrants)
+				pv.Warnings = writeOnlyWarnings(f.AccessGrants)
 				if len(gains)+len(loses) > 0 {
 					pv.Access = []schemas.AccessDiff{{ID: cur.ID, Before: nonNil(grantsOut(before.AccessGrants)), After: nonNil(grantsOut(f.AccessGrants)), Gains: gains, Loses: loses}}
 				}
