@@ -98,11 +98,17 @@ func Instructions(o Options, tools []Tool) string {
 		fmt.Fprintf(&b, " Off: %s.", strings.Join(off, "; "))
 	}
 	fmt.Fprintf(&b, " %d tools listed.\n", len(tools))
-	switch o.Confirm {
-	case ConfirmNone:
-		b.WriteString("Dangerous calls run without confirmation (--confirm=none); backups are still written.\n")
+	undo := "list_backups shows them and restore_models undoes them"
+	if !o.AllowAdmin {
+		undo = "list_backups shows them; restore_models (--allow-admin) undoes them"
+	}
+	switch {
+	case o.ReadOnly:
+		b.WriteString("Read-only: nothing can be changed through this server.\n")
+	case o.Confirm == ConfirmNone:
+		b.WriteString("Dangerous calls run without confirmation (--confirm=none); backups of changed records are still written: " + undo + ".\n")
 	default:
-		b.WriteString("Dangerous calls (delete, access changes, admin tools) first return a preview and change nothing: show it to the user, and call again with confirm_token only if they approve (or the user is asked directly when the client supports elicitation). dry_run=true only previews. Backups of changed records are written first; list_backups and restore_models undo.\n")
+		b.WriteString("Dangerous calls (delete, access changes, admin tools) first return a preview and change nothing: show it to the user, and call again with confirm_token only if they approve (or the user is asked directly when the client supports elicitation). dry_run=true only previews. Backups of changed records are written first: " + undo + ".\n")
 	}
 	return strings.TrimSpace(b.String())
 }
