@@ -292,6 +292,11 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 	if c.APIKeyFile != "" {
 		b, err := os.ReadFile(c.APIKeyFile)
 		if err != nil {
+			// The path is not echoed: a key pasted by mistake would leak.
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
 			return nil, fmt.Errorf("reading --api-key-file: %v", err)
 		}
 		key = strings.TrimSpace(string(b))
@@ -371,9 +376,12 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 func (a *app) serve(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	// Learn the upstream version early, without delaying start-up; the
 	// client asks again later if the server is down now.
+	vctx, vcancel := context.WithTimeout(ctx, 5*time.Second)
+	vdone := make(chan struct{})
+	// Wait for the check, so that it never logs after serve returned.
+	defer func() { vcancel(); <-vdone }()
 	go func() {
-		vctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
+		defer close(vdone)
 		if v, err := a.deps.Client.Version(vctx); err == nil {
 			a.log.Info("connected to Open WebUI", "version", v)
 		} else {

@@ -167,16 +167,8 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 	true, true),
 	Gate[schemas.SyncModelsArgs]{
 		Plan: func(ctx context.Context, d *Deps, p schemas.SyncModelsArgs) (Plan, error) {
-			all, err := storedModels(ctx, d)
-			if err != nil {
-				return Plan{}, err
-			}
-			byID := map[string]owui.Model{}
-			for _, m := range all {
-				byID[m.ID] = m
-			}
+			// Arguments first: a bad element costs no upstream read.
 			listed := map[string]bool{}
-			pv := schemas.Preview{Action: "sync_models", Counts: map[string]int{}}
 			var els []owui.Model
 			now := time.Now().Unix()
 			for i, el := range p.Models {
@@ -189,6 +181,17 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 				}
 				listed[m.ID] = true
 				els = append(els, m)
+			}
+			all, err := storedModels(ctx, d)
+			if err != nil {
+				return Plan{}, err
+			}
+			byID := map[string]owui.Model{}
+			for _, m := range all {
+				byID[m.ID] = m
+			}
+			pv := schemas.Preview{Action: "sync_models", Counts: map[string]int{}}
+			for _, m := range els {
 				if cur, ok := byID[m.ID]; ok {
 					pv.Models = append(pv.Models, affected(cur, "update"))
 					pv.Counts["update"]++
