@@ -11,8 +11,6 @@ import (
 	"io"
 	"log"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -309,7 +307,7 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 		fakeowui.SeedDemo(fake)
 		cfg.BaseURL = "http://owui-demo.invalid"
 		cfg.APIKey = fakeowui.AdminKey
-		cfg.Transport = handlerTransport{fake}
+		cfg.Transport = fakeowui.Transport(fake)
 		if backupDir == "" {
 			dir, err := os.MkdirTemp("", "owui-mcp-demo-backups-")
 			if err != nil {
@@ -428,25 +426,6 @@ func (a *app) serve(ctx context.Context, stdin io.Reader, stdout io.Writer) erro
 		}
 		return err
 	}
-}
-
-// handlerTransport serves requests with an in-process handler (--demo).
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	// A server request always has a body; a client GET has none.
-	if r.Body == nil {
-		r = r.Clone(r.Context())
-		r.Body = http.NoBody
-	}
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
 }
 
 // slogWriter routes mcp-go's stdio error logger into slog.

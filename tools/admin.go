@@ -36,6 +36,14 @@ func storedModels(ctx context.Context, d *Deps) ([]owui.Model, error) {
 }
 
 // stateOf is the part of the stored models a confirmation must find unchanged.
+func byID(ms []owui.Model) map[string]owui.Model {
+	out := make(map[string]owui.Model, len(ms))
+	for _, m := range ms {
+		out[m.ID] = m
+	}
+	return out
+}
+
 func stateOf(ms []owui.Model) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
@@ -89,10 +97,7 @@ var importModels = Gated(adminSpec("import_models", "Import models",
 			if err != nil {
 				return Plan{}, err
 			}
-			byID := map[string]owui.Model{}
-			for _, m := range all {
-				byID[m.ID] = m
-			}
+			stored := byID(all)
 			pv := schemas.Preview{Action: "import_models", Counts: map[string]int{}}
 			var backup []owui.Model
 			var targets []string
@@ -103,7 +108,7 @@ var importModels = Gated(adminSpec("import_models", "Import models",
 					continue
 				}
 				targets = append(targets, id)
-				cur, exists := byID[id]
+				cur, exists := stored[id]
 				if !exists {
 					name, _ := el["name"].(string)
 					if name == "" {
@@ -186,13 +191,10 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 			if err != nil {
 				return Plan{}, err
 			}
-			byID := map[string]owui.Model{}
-			for _, m := range all {
-				byID[m.ID] = m
-			}
+			stored := byID(all)
 			pv := schemas.Preview{Action: "sync_models", Counts: map[string]int{}}
 			for _, m := range els {
-				if cur, ok := byID[m.ID]; ok {
+				if cur, ok := stored[m.ID]; ok {
 					pv.Models = append(pv.Models, affected(cur, "update"))
 					pv.Counts["update"]++
 					pv.Changes = append(pv.Changes, formDiff(m.ID, cur.Form(), m.Form())...)

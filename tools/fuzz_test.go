@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -16,25 +15,6 @@ import (
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/safety"
 )
-
-// fakeTransport serves the client's requests with the fake, in process:
-// no sockets, so a fuzz run spends its time in our code.
-type fakeTransport struct{ h http.Handler }
-
-func (t fakeTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	if r.Body == nil { // a server request always has a body
-		r = r.Clone(r.Context())
-		r.Body = http.NoBody
-	}
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
-}
 
 // panicLog records the wrapper's "tool panicked" lines: the wrapper turns
 // panics into tool errors, which would hide them from the fuzzer.
@@ -94,7 +74,7 @@ func FuzzToolArguments(f *testing.F) {
 		tl := all[int(which)%len(all)]
 		fake := fakeowui.New(fakeowui.Options{Now: func() time.Time { return time.Unix(fakeowui.DemoEpoch, 0) }})
 		fakeowui.SeedDemo(fake)
-		c, err := owui.New(owui.Config{BaseURL: "http://owui.invalid", APIKey: fakeowui.AdminKey, Transport: fakeTransport{fake}, Backoff: time.Millisecond})
+		c, err := owui.New(owui.Config{BaseURL: "http://owui.invalid", APIKey: fakeowui.AdminKey, Transport: fakeowui.Transport(fake), Backoff: time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
