@@ -303,7 +303,7 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 	cfg := owui.Config{BaseURL: c.URL, APIKey: key, Timeout: c.Timeout, UserAgent: "owui-mcp/" + buildVersion()}
 	backupDir := c.BackupDir
 	if c.Demo {
-		fake := fakeowui.New(fakeowui.Options{Sandbox: true})
+		fake := fakeowui.New(fakeowui.Options{Sandbox: true, RequestLogLimit: 1000})
 		fakeowui.SeedDemo(fake)
 		cfg.BaseURL = "http://owui-demo.invalid"
 		cfg.APIKey = fakeowui.AdminKey

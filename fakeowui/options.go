@@ -18,6 +18,9 @@ type Options struct {
 	// Sandbox adds the response header "X-OWUI-Fake: sandbox" to every
 	// response, so a client can tell it is talking to the fake.
 	Sandbox bool
+	// RequestLogLimit keeps only the newest N requests in the log (0 keeps
+	// all, for tests). --demo sets it, so a long session stays bounded.
+	RequestLogLimit int
 	// Behaviour selects version-specific quirks; see Behaviour.
 	Behaviour Behaviour
 	// UserPermissions are the permissions every non-admin user holds.

@@ -122,6 +122,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	s.log = append(s.log, Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Body: body, UserID: uid})
+	if n := s.opts.RequestLogLimit; n > 0 && len(s.log) > 2*n {
+		// Trim in batches so each request costs O(1) on average.
+		s.log = append(s.log[:0:0], s.log[len(s.log)-n:]...)
+	}
 	override := s.overrides[r.Method+" "+r.URL.Path]
 	s.mu.Unlock()
 
@@ -194,8 +198,12 @@ func (s *Server) FailDB(fail bool) {
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Request, len(s.log))
-	for i, r := range s.log {
+	log := s.log
+	if n := s.opts.RequestLogLimit; n > 0 && len(log) > n {
+		log = log[len(log)-n:]
+	}
+	out := make([]Request, len(log))
+	for i, r := range log {
 		r.Body = slices.Clone(r.Body)
 		out[i] = r
 	}

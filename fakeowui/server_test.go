@@ -3,6 +3,7 @@ package fakeowui
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -265,5 +266,20 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if n := len(h.fake.Requests()); n != 24 {
 		t.Fatalf("logged %d requests, want 24", n)
+	}
+}
+
+func TestRequestLogLimitKeepsTheNewest(t *testing.T) {
+	s := New(Options{RequestLogLimit: 3})
+	for i := range 10 {
+		req := httptest.NewRequest("GET", fmt.Sprintf("/api/version?n=%d", i), nil)
+		s.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	got := s.Requests()
+	if len(got) != 3 || got[0].RawQuery != "n=7" || got[2].RawQuery != "n=9" {
+		t.Fatalf("log: %+v", got)
+	}
+	if len(s.log) > 6 {
+		t.Errorf("the log grew to %d entries with a limit of 3", len(s.log))
 	}
 }

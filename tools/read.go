@@ -108,17 +108,19 @@ func (r listResult) Text() string {
 		b.WriteString("\n" + compactJSON(r.Models))
 		return b.String()
 	}
-	b.WriteString("\nid | name | base | on | tags | owner | rw | updated\n")
+	// Tab-separated, one line per model; state is empty for an enabled model
+	// the key may write, so the common case costs nothing.
+	b.WriteString("\nid\tname\tbase\ttags\towner\tupdated\tstate\n")
 	for _, m := range r.Models {
-		on, rw := "y", "y"
+		var state []string
 		if !m.IsActive {
-			on = "n"
+			state = append(state, "disabled")
 		}
 		if m.WriteAccess != nil && !*m.WriteAccess {
-			rw = "n"
+			state = append(state, "read-only")
 		}
-		fmt.Fprintf(&b, "%s | %s | %s | %s | %s | %s | %s | %s\n", m.ID, m.Name, m.BaseModelID, on,
-			strings.Join(m.Tags, ","), m.Owner, rw, day(m.UpdatedAt))
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Name, m.BaseModelID,
+			strings.Join(m.Tags, ","), m.Owner, day(m.UpdatedAt), strings.Join(state, ","))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
