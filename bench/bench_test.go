@@ -47,7 +47,7 @@ func (k keyed) RoundTrip(r *http.Request) (*http.Response, error) {
 // BenchmarkGetModel: one get_model call (row 2 without stdio).
 func BenchmarkGetModel(b *testing.B) {
 	fake := DemoFake()
-	rt := HandlerTransport{H: fake}
+	rt := fakeowui.Transport(fake)
 	b.Run("Server", func(b *testing.B) {
 		p, err := NewInProcess(memURL, rt, AllTools)
 		if err != nil {
@@ -86,7 +86,7 @@ func BenchmarkGetModel(b *testing.B) {
 func BenchmarkListModelsAll(b *testing.B) {
 	const n = 10000
 	fake := SyntheticFake(n)
-	rt := HandlerTransport{H: fake}
+	rt := fakeowui.Transport(fake)
 	for _, detail := range []string{"compact", "full"} {
 		b.Run("Server/"+detail, func(b *testing.B) {
 			p, err := NewInProcess(memURL, rt, AllTools)
@@ -134,7 +134,7 @@ func BenchmarkListModelsAll(b *testing.B) {
 
 // BenchmarkToolsList: tools/list with every tool on (row 4's payload), in process.
 func BenchmarkToolsList(b *testing.B) {
-	p, err := NewInProcess(memURL, HandlerTransport{H: DemoFake()}, AllTools)
+	p, err := NewInProcess(memURL, fakeowui.Transport(DemoFake()), AllTools)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 
 	"github.com/owui-mcp/owui-mcp/fakeowui"
@@ -67,22 +66,3 @@ func SyntheticFake(n int) *fakeowui.Server {
 	return f
 }
 
-// HandlerTransport is an in-memory http.RoundTripper that serves every
-// request with h: an upstream without sockets, for the Go benchmarks.
-type HandlerTransport struct{ H http.Handler }
-
-// RoundTrip serves r with the handler.
-func (t HandlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	if r.Body == nil {
-		r = r.Clone(r.Context())
-		r.Body = http.NoBody
-	}
-	rec := httptest.NewRecorder()
-	t.H.ServeHTTP(rec, r)
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
-}
