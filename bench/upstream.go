@@ -65,4 +65,3 @@ func SyntheticFake(n int) *fakeowui.Server {
 	}
 	return f
 }
-
