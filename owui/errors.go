@@ -28,6 +28,7 @@ const (
 	KindBadResponse     Kind = "bad_response"      // 2xx, but not the JSON we expected (null, false, truncated)
 	KindTooLarge        Kind = "too_large"         // the response exceeded the size cap
 	KindCanceled        Kind = "canceled"          // the caller cancelled the request
+	KindUnsupported     Kind = "unsupported"       // the model's provider cannot do this (unload on a plain OpenAI connection)
 	KindOther           Kind = "error"
 )
 
@@ -101,6 +102,8 @@ func (e *Error) Hint() string {
 		return "Open WebUI answered with something unexpected: check that OPENWEBUI_URL points at Open WebUI's root, and read the model back before retrying."
 	case KindTooLarge:
 		return "The answer was too large to handle: narrow the request (filters, one model at a time)."
+	case KindUnsupported:
+		return "Only Ollama connections and OpenAI-compatible connections set up as a llama.cpp provider can unload models; other providers manage their own memory. Nothing was changed, and retrying will not help."
 	case KindCanceled:
 		return "The call was cancelled before Open WebUI answered; a change may or may not have been applied."
 	}
@@ -118,6 +121,8 @@ func classify(status int, detail string) Kind {
 	switch {
 	case detail == detailNotFound || strings.HasPrefix(detail, "Model \"") && strings.HasSuffix(detail, "\" not found"):
 		return KindNotFound
+	case strings.HasSuffix(detail, "does not support model unloading"):
+		return KindUnsupported
 	case detail == detailAPIKeyNotAllowed:
 		return KindAPIKeysDisabled
 	case detail == detailIDTaken:

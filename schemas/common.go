@@ -80,10 +80,9 @@ type Outcome struct {
 	Message      string   `json:"message" jsonschema:"required" jsonschema_description:"What happened or what next"`
 	Preview      *Preview `json:"preview,omitempty" jsonschema_description:"Planned changes"`
 	ConfirmToken string   `json:"confirm_token,omitempty" jsonschema_description:"Pass back to confirm"`
-	ExpiresAt    string   `json:"-"`
+	ExpiresAt    string   `json:"-"` // folded into Message, which agents read
 	Backup       string   `json:"backup,omitempty" jsonschema_description:"Backup id"`
 	Result       *Result  `json:"result,omitempty" jsonschema_description:"State after"`
-	Sandbox      bool     `json:"-"`
 }
 
 // Result is what a done mutation left behind.

@@ -3,7 +3,6 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -313,20 +312,8 @@ var unloadModel = Gated(adminSpec("unload_model", "Unload model from provider",
 		Run: func(ctx context.Context, d *Deps, p schemas.UnloadModelArgs, plan Plan) (schemas.Outcome, error) {
 			resp, err := d.Client.UnloadModel(ctx, p.Model)
 			if err != nil {
-				return schemas.Outcome{}, unloadError(p.Model, err)
+				return schemas.Outcome{}, err
 			}
 			return schemas.Outcome{Message: "Unloaded: " + plan.Preview.Summary + ".", Result: &schemas.Result{Provider: resp}}, nil
 		},
 	})
-
-// unloadError explains Open WebUI's 400 "Provider \"X\" does not support
-// model unloading": nothing is wrong with the arguments, the model's
-// connection just cannot unload (seen on 0.12.4 with a plain OpenAI-compatible
-// connection). Other errors pass through unchanged.
-func unloadError(model string, err error) error {
-	var oe *owui.Error
-	if errors.As(err, &oe) && oe.Status == 400 && strings.Contains(oe.Detail, "does not support model unloading") {
-		return fmt.Errorf("%s cannot be unloaded: Open WebUI answered HTTP 400: %s. Only Ollama connections and OpenAI-compatible connections set up as a llama.cpp provider can unload models; other providers manage their own memory. Nothing was changed, and retrying will not help", model, oe.Detail)
-	}
-	return err
-}

@@ -156,5 +156,3 @@ func normJSON(v any) any {
 	}
 	return out
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

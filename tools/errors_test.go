@@ -92,3 +92,15 @@ func TestEveryToolReportsAnUnreachableServer(t *testing.T) {
 		mustContain(t, msg, tc.tool+" failed", "not reachable", "OPENWEBUI_URL")
 	}
 }
+
+// Open WebUI's 400 for a provider that cannot unload is not an argument
+// mistake: the error says so and that retrying will not help.
+func TestUnloadUnsupportedProviderIsExplained(t *testing.T) {
+	e := newEnv(t, withOptions(Options{AllowAdmin: true, Confirm: ConfirmNone}))
+	e.fake.AddProviderModel("plain-openai", "openai", false)
+	msg := e.fail("unload_model", map[string]any{"model": "plain-openai"})
+	mustContain(t, msg, "HTTP 400", `does not support model unloading`, "Only Ollama connections", "retrying will not help")
+	if strings.Contains(msg, "correct the arguments") {
+		t.Errorf("the hint blames the arguments: %s", msg)
+	}
+}

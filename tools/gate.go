@@ -139,14 +139,18 @@ func runGated[P Confirmable](ctx context.Context, d *Deps, t Tool, g Gate[P], p 
 		return nil, fmt.Errorf("this server confirms dangerous calls only by asking the user (--confirm=elicit), and this MCP client does not support elicitation; nothing was changed. Use a client with elicitation, or restart the server with --confirm=auto")
 	}
 	tok := d.Tokens.Mint(claims)
-	exp := time.Now().Add(d.Tokens.TTL()).UTC().Format(time.RFC3339)
 	return d.outcome(schemas.Outcome{
 		Status:       "confirmation_required",
 		Message:      "Nothing was changed yet. Show this preview to the user; only if they approve, call " + t.Name + " again with the same arguments plus confirm_token.",
 		Preview:      &plan.Preview,
 		ConfirmToken: tok,
-		ExpiresAt:    exp,
+		ExpiresAt:    d.tokenExpiry(),
 	}), nil
+}
+
+// tokenExpiry is when a token minted now expires, for the agent to read.
+func (d *Deps) tokenExpiry() string {
+	return time.Now().Add(d.Tokens.TTL()).UTC().Format(time.RFC3339)
 }
 
 // refused turns a failed token check into a tool error. A target that
@@ -161,7 +165,7 @@ func (d *Deps) refused(ctx context.Context, t Tool, plan Plan, claims safety.Cla
 			Message:      "Not run: the target changed since the preview. Here is a fresh preview; show it to the user and confirm again with the new confirm_token.",
 			Preview:      &plan.Preview,
 			ConfirmToken: tok,
-			ExpiresAt:    time.Now().Add(d.Tokens.TTL()).UTC().Format(time.RFC3339),
+			ExpiresAt:    d.tokenExpiry(),
 		}
 		res := d.outcome(out)
 		res.IsError = true

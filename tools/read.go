@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -126,7 +127,7 @@ func (r listResult) Text() string {
 }
 
 // MarshalJSON keeps the unexported rendering flag out of the structured result.
-func (r listResult) MarshalJSON() ([]byte, error) { return jsonOf(r.ListModelsResult) }
+func (r listResult) MarshalJSON() ([]byte, error) { return json.Marshal(r.ListModelsResult) }
 
 func day(epoch int64) string {
 	if epoch == 0 {

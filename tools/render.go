@@ -92,8 +92,6 @@ func short(v any) string {
 	return s
 }
 
-func jsonOf(v any) ([]byte, error) { return json.Marshal(v) }
-
 // grantee names who a grant is for.
 func grantee(g owui.Grant) string {
 	if g.PrincipalID == "*" {
