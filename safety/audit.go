@@ -39,14 +39,18 @@ type Entry struct {
 	Confirmation   string    `json:"confirmation"`     // ConfirmToken, ConfirmElicitation, ConfirmNone, ConfirmNotRequired
 	UpstreamStatus int       `json:"upstream_status,omitempty"`
 	Error          string    `json:"error,omitempty"`
+	// Replica names the process that wrote the line when several serve
+	// one deployment (--replica-id); set by the Auditor.
+	Replica string `json:"replica,omitempty"`
 }
 
 // Auditor records entries through slog and, when given a path, as JSON
 // lines appended to a file. It is safe for concurrent use, and a nil
 // *Auditor records nothing.
 type Auditor struct {
-	logger *slog.Logger
-	path   string
+	logger  *slog.Logger
+	path    string
+	replica string
 
 	mu     sync.Mutex
 	file   *os.File
@@ -85,6 +89,9 @@ func (a *Auditor) Record(e Entry) {
 	if e.Targets == nil {
 		e.Targets = []string{} // "targets": [] rather than null
 	}
+	if e.Replica == "" {
+		e.Replica = a.replica
+	}
 	if err := a.writeLine(e); err != nil {
 		a.log(slog.LevelError, e.Time, "audit log write failed", slog.String("path", a.path), slog.String("err", err.Error()))
 	}
@@ -103,6 +110,9 @@ func (a *Auditor) Record(e Entry) {
 	}
 	if e.Error != "" {
 		attrs = append(attrs, slog.String("error", e.Error))
+	}
+	if e.Replica != "" {
+		attrs = append(attrs, slog.String("replica", e.Replica))
 	}
 	a.log(slog.LevelInfo, e.Time, "audit", attrs...)
 }
@@ -143,6 +153,13 @@ func (a *Auditor) log(level slog.Level, t time.Time, msg string, attrs ...slog.A
 	r := slog.NewRecord(t, level, msg, 0)
 	r.AddAttrs(attrs...)
 	_ = h.Handle(ctx, r)
+}
+
+// SetReplica stamps every later entry with the replica id (before use).
+func (a *Auditor) SetReplica(id string) {
+	if a != nil {
+		a.replica = id
+	}
 }
 
 // Close closes the audit file. Later entries still go to slog; their file

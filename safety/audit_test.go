@@ -259,3 +259,23 @@ func TestAuditFailures(t *testing.T) {
 		t.Fatal("nil Close failed")
 	}
 }
+
+func TestAuditReplica(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	h := &recorder{}
+	a, err := NewAuditor(slog.New(h), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.SetReplica("owui-mcp-2")
+	a.Record(Entry{Time: time.Date(2026, 11, 26, 15, 30, 12, 0, time.UTC), Tool: "toggle_model", Caller: "u", Targets: []string{"m"}, Outcome: OutcomeOK, Confirmation: ConfirmToken})
+	a.Close()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"time":"2026-11-26T15:30:12Z","tool":"toggle_model","caller":"u","targets":["m"],"outcome":"ok","confirmation":"token","replica":"owui-mcp-2"}` + "\n"
+	if string(b) != want {
+		t.Fatalf("line\n%s\nwant\n%s", b, want)
+	}
+}

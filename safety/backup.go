@@ -34,6 +34,7 @@ type Backup struct {
 	Models    []owui.Model `json:"models"`    // full records before the change
 	Deleted   []string     `json:"deleted,omitempty"`
 	Changed   []string     `json:"changed,omitempty"`
+	Replica   string       `json:"replica,omitempty"` // the process that wrote it (--replica-id)
 }
 
 // BackupInfo describes a backup file without its records.
@@ -49,9 +50,17 @@ type BackupInfo struct {
 }
 
 // Backups stores backups as one JSON file per operation in a directory.
+//
+// Several processes may share one directory: a generated ID that another
+// process already took is never overwritten (publish links exclusively and
+// Write picks another), and List reads every file, whoever wrote it.
 type Backups struct {
-	dir string
+	dir     string
+	replica string
 }
+
+// SetReplica records id as the writer of every later backup (before use).
+func (b *Backups) SetReplica(id string) { b.replica = id }
 
 // NewBackups returns a store in dir. The directory is created (0700) on the
 // first Write, so a server that never mutates never touches the disk.
@@ -149,6 +158,9 @@ func (b *Backups) Write(bk Backup) (BackupInfo, error) {
 	bk.Time = bk.Time.UTC()
 	if bk.Models == nil {
 		bk.Models = []owui.Model{}
+	}
+	if bk.Replica == "" {
+		bk.Replica = b.replica
 	}
 	chosen := bk.ID != ""
 	if chosen {

@@ -419,3 +419,32 @@ func TestBackupIDClash(t *testing.T) {
 		}
 	}
 }
+
+// Replicas sharing one directory: every backup names its writer, clashing
+// generated IDs never overwrite each other, and each replica lists all.
+func TestBackupSharedDir(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 11, 26, 15, 30, 12, 0, time.UTC)
+	var ids []string
+	for _, r := range []string{"r1", "r2", "r3"} {
+		b := NewBackups(dir)
+		b.SetReplica(r)
+		cryptotest.SetGlobalRandom(t, 7) // every replica draws the same "random" ID first
+		info, err := b.Write(Backup{Time: at, Tool: "delete_model", Caller: "u", Operation: "by " + r})
+		if err != nil {
+			t.Fatalf("%s: %v", r, err)
+		}
+		ids = append(ids, info.ID)
+	}
+	reader := NewBackups(dir)
+	list, err := reader.List("u")
+	if err != nil || len(list) != 3 {
+		t.Fatalf("List = %d backups, %v; want 3", len(list), err)
+	}
+	for i, r := range []string{"r1", "r2", "r3"} {
+		bk, err := reader.Read(ids[i])
+		if err != nil || bk.Replica != r || bk.Operation != "by "+r {
+			t.Fatalf("Read(%s) = replica %q op %q, %v; want %q", ids[i], bk.Replica, bk.Operation, err, r)
+		}
+	}
+}

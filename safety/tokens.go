@@ -42,6 +42,9 @@ const (
 	ReasonOtherCaller   Reason = "other_caller"
 	ReasonOtherArgs     Reason = "other_arguments"
 	ReasonTargetChanged Reason = "target_changed"
+	// ReasonUnavailable: every check passed but the shared ledger could not
+	// record the redemption, so the call must not run (fail closed).
+	ReasonUnavailable Reason = "ledger_unavailable"
 )
 
 // Refusal is the error Redeem returns: Reason for code, Msg for the agent.
@@ -112,16 +115,75 @@ var b64 = base64.RawURLEncoding.Strict()
 // time: tokens never outlive the process (the key is per process), and a
 // clock that only moves forward means a used nonce can be forgotten once its
 // expiry has passed without a backwards clock step making it redeemable again.
+//
+// With a key from outside (NewTokensWithKey) several processes share tokens:
+// start is then the Unix epoch, so expiry is wall time every process reads
+// alike, and the ledger of used tokens must be shared too (UseLedger).
 type Tokens struct {
 	ttl      time.Duration
 	now      func() time.Time
 	start    time.Time
 	macKey   []byte
 	claimKey []byte
+	ledger   Ledger
 
 	mu      sync.Mutex
-	elapsed time.Duration                    // highest clock reading seen, relative to start
-	used    map[[nonceLen]byte]time.Duration // nonce → expiry, only until expiry
+	elapsed time.Duration // highest clock reading seen, relative to start
+}
+
+// Ledger remembers which tokens were redeemed. Times are offsets on the
+// Tokens clock; exp-now is the token's remaining lifetime, after which the
+// expiry check refuses it anyway and the ledger may forget it.
+type Ledger interface {
+	// Claim marks nonce used and reports true, atomically, unless it
+	// already was used (false). An error means nothing is known, and the
+	// redemption must fail closed.
+	Claim(nonce []byte, now, exp time.Duration) (bool, error)
+	// Used reports whether nonce was claimed. It only orders refusals
+	// (already used before other mismatches), so callers may ignore errors.
+	Used(nonce []byte, now time.Duration) (bool, error)
+}
+
+// MemoryLedger is the in-process Ledger, the default.
+type MemoryLedger struct {
+	mu   sync.Mutex
+	used map[[nonceLen]byte]time.Duration // nonce → expiry, only until expiry
+}
+
+// NewMemoryLedger returns an empty in-process ledger.
+func NewMemoryLedger() *MemoryLedger {
+	return &MemoryLedger{used: make(map[[nonceLen]byte]time.Duration)}
+}
+
+// Claim implements Ledger.
+func (l *MemoryLedger) Claim(nonce []byte, now, exp time.Duration) (bool, error) {
+	var n [nonceLen]byte
+	copy(n[:], nonce)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.prune(now)
+	if _, used := l.used[n]; used {
+		return false, nil
+	}
+	l.used[n] = exp
+	return true, nil
+}
+
+// Used implements Ledger.
+func (l *MemoryLedger) Used(nonce []byte, now time.Duration) (bool, error) {
+	var n [nonceLen]byte
+	copy(n[:], nonce)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.prune(now)
+	_, used := l.used[n]
+	return used, nil
+}
+
+func (l *MemoryLedger) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.used)
 }
 
 // NewTokens returns a Tokens with a fresh random key. ttl <= 0 means
@@ -141,9 +203,31 @@ func NewTokens(ttl time.Duration, now func() time.Time) *Tokens {
 		start:    now(),
 		macKey:   derive(master[:], "owui-mcp confirm token mac"),
 		claimKey: derive(master[:], "owui-mcp confirm token claims"),
-		used:     make(map[[nonceLen]byte]time.Duration),
+		ledger:   NewMemoryLedger(),
 	}
 }
+
+// MinKeyLen is the shortest master key NewTokensWithKey accepts.
+const MinKeyLen = 32
+
+// NewTokensWithKey is NewTokens with the master key given (e.g. read from
+// --confirm-key-file), so that every process holding the same key verifies
+// every token. Expiry is then wall time (offset from the Unix epoch): the
+// processes' clocks must agree to within a small part of ttl. Pair it with a
+// shared Ledger (UseLedger), or a token could be redeemed once per process.
+func NewTokensWithKey(ttl time.Duration, now func() time.Time, key []byte) (*Tokens, error) {
+	if len(key) < MinKeyLen {
+		return nil, fmt.Errorf("the confirmation key is too short (%d bytes, need at least %d; e.g. openssl rand -hex 32)", len(key), MinKeyLen)
+	}
+	t := NewTokens(ttl, now)
+	t.start = time.Unix(0, 0)
+	t.macKey = derive(key, "owui-mcp confirm token mac")
+	t.claimKey = derive(key, "owui-mcp confirm token claims")
+	return t, nil
+}
+
+// UseLedger replaces the in-process ledger, before the first Redeem.
+func (t *Tokens) UseLedger(l Ledger) { t.ledger = l }
 
 // derive gives each use of the master key its own subkey, so a claim digest
 // can never double as a valid MAC.
@@ -201,7 +285,8 @@ func (t *Tokens) Mint(c Claims) string {
 }
 
 // Redeem checks token against want and, only if every check passes, marks it
-// used. Checks run in this order: malformed, forged, expired, already used,
+// used in the ledger (atomically: of concurrent redemptions, one wins). A
+// ledger failure is a refusal too (ReasonUnavailable). Checks run in this order: malformed, forged, expired, already used,
 // other tool, other caller, other arguments, target changed. A failure is a
 // *Refusal; nothing is marked used then.
 func (t *Tokens) Redeem(token string, want Claims) error {
@@ -224,10 +309,14 @@ func (t *Tokens) Redeem(token string, want Claims) error {
 	otherTarget := !hmac.Equal(payload[offTarget:offTool], t.claim("target", want.Target))
 
 	t.mu.Lock()
-	defer t.mu.Unlock()
 	now := t.clock()
-	t.prune(now)
-	_, used := t.used[nonce]
+	t.mu.Unlock()
+	// Only consulted for the order of refusals; a token that passes every
+	// check is claimed atomically below, whatever this said.
+	used := false
+	if now < exp {
+		used, _ = t.ledger.Used(nonce[:], now)
+	}
 
 	switch {
 	case now >= exp:
@@ -243,18 +332,24 @@ func (t *Tokens) Redeem(token string, want Claims) error {
 	case otherTarget:
 		return refuse(ReasonTargetChanged, "the target changed in Open WebUI since the preview, so nothing was done: call %s again without confirm_token, show the user the fresh preview, and confirm that one", toolName(want.Tool))
 	}
-	t.used[nonce] = exp
+	fresh, err := t.ledger.Claim(nonce[:], now, exp)
+	if err != nil {
+		return &Refusal{Reason: ReasonUnavailable, Msg: fmt.Sprintf("the confirmation could not be recorded as used because the shared state store is unreachable (%v), so nothing was changed: call %s again with the same confirm_token in a moment; if it is then reported as already used, call %s without confirm_token for a fresh preview", err, toolName(want.Tool), toolName(want.Tool))}
+	}
+	if !fresh {
+		return refuse(ReasonUsed, "the confirm_token was already used, and each token confirms exactly one call: call %s again without confirm_token for a fresh preview", toolName(want.Tool))
+	}
 	return nil
 }
 
 // prune forgets used nonces whose tokens have expired: the expiry check
 // refuses those before the used-set is consulted, so the set only needs the
 // tokens still alive and stays bounded by what can be redeemed within one TTL.
-// Callers hold t.mu.
-func (t *Tokens) prune(now time.Duration) {
-	for n, exp := range t.used {
+// Callers hold l.mu.
+func (l *MemoryLedger) prune(now time.Duration) {
+	for n, exp := range l.used {
 		if now >= exp {
-			delete(t.used, n)
+			delete(l.used, n)
 		}
 	}
 }

@@ -261,9 +261,7 @@ func TestUsedSetPruned(t *testing.T) {
 	}
 	// 100 tokens redeemed over 100s with a 60s TTL: only those minted in
 	// the last minute are still alive, so only they are remembered.
-	tok.mu.Lock()
-	got := len(tok.used)
-	tok.mu.Unlock()
+	got := tok.ledger.(*MemoryLedger).len()
 	if got > 60 {
 		t.Fatalf("used-set holds %d entries, want at most 60 (the live ones)", got)
 	}
@@ -272,9 +270,7 @@ func TestUsedSetPruned(t *testing.T) {
 	if err := tok.Redeem(s, baseClaims); err != nil {
 		t.Fatal(err)
 	}
-	tok.mu.Lock()
-	got = len(tok.used)
-	tok.mu.Unlock()
+	got = tok.ledger.(*MemoryLedger).len()
 	if got != 1 {
 		t.Fatalf("after every earlier token expired the used-set holds %d entries, want 1", got)
 	}
@@ -390,5 +386,83 @@ func TestHumanDuration(t *testing.T) {
 		if got := human(tt.d); got != tt.want {
 			t.Errorf("human(%v) = %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+// failingLedger is a shared ledger that cannot be reached.
+type failingLedger struct{ claims int }
+
+func (f *failingLedger) Claim([]byte, time.Duration, time.Duration) (bool, error) {
+	f.claims++
+	return false, errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+}
+func (f *failingLedger) Used([]byte, time.Duration) (bool, error) {
+	return false, errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+}
+
+func TestTokensWithKeyShared(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	clk := newFakeClock()
+	a, err := NewTokensWithKey(time.Minute, clk.Now, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewTokensWithKey(time.Minute, clk.Now, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := NewMemoryLedger()
+	a.UseLedger(shared)
+	b.UseLedger(shared)
+
+	s := a.Mint(baseClaims)
+	if err := b.Redeem(s, baseClaims); err != nil {
+		t.Fatalf("token minted by a, redeemed by b: %v", err)
+	}
+	if got := reasonOf(t, a.Redeem(s, baseClaims)); got != ReasonUsed {
+		t.Fatalf("second redemption on a: reason %q, want %q", got, ReasonUsed)
+	}
+	// Expiry is wall time, so both processes agree on it.
+	s = a.Mint(baseClaims)
+	clk.Advance(time.Minute)
+	if got := reasonOf(t, b.Redeem(s, baseClaims)); got != ReasonExpired {
+		t.Fatalf("expired token on b: reason %q, want %q", got, ReasonExpired)
+	}
+	// Another key is another server.
+	c, err := NewTokensWithKey(time.Minute, clk.Now, []byte("another key, 32 bytes long......"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := reasonOf(t, c.Redeem(a.Mint(baseClaims), baseClaims)); got != ReasonForged {
+		t.Fatalf("token of another key: reason %q, want %q", got, ReasonForged)
+	}
+	if _, err := NewTokensWithKey(time.Minute, nil, []byte("short")); err == nil || !strings.Contains(err.Error(), "too short (5 bytes, need at least 32") {
+		t.Fatalf("short key: %v", err)
+	}
+}
+
+// A ledger that cannot record the redemption refuses it: never run
+// unconfirmed, and never consume a token the checks already refused.
+func TestRedeemLedgerDown(t *testing.T) {
+	tok := NewTokens(time.Minute, nil)
+	fl := &failingLedger{}
+	tok.UseLedger(fl)
+	s := tok.Mint(baseClaims)
+	err := tok.Redeem(s, baseClaims)
+	if got := reasonOf(t, err); got != ReasonUnavailable {
+		t.Fatalf("reason %q (%v), want %q", got, err, ReasonUnavailable)
+	}
+	for _, want := range []string{"shared state store is unreachable", "connection refused", "nothing was changed", "delete_model again with the same confirm_token"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err.Error(), want)
+		}
+	}
+	other := baseClaims
+	other.Args = "x"
+	if got := reasonOf(t, tok.Redeem(s, other)); got != ReasonOtherArgs {
+		t.Fatalf("mismatch with the ledger down: reason %q, want %q", got, ReasonOtherArgs)
+	}
+	if fl.claims != 1 {
+		t.Fatalf("ledger claimed %d times, want 1 (only for the call that passed every check)", fl.claims)
 	}
 }
