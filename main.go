@@ -4,7 +4,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +24,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/caller"
+	"github.com/owui-mcp/owui-mcp/cluster"
 	"github.com/owui-mcp/owui-mcp/fakeowui"
 	"github.com/owui-mcp/owui-mcp/httpserve"
 	"github.com/owui-mcp/owui-mcp/owui"
@@ -65,6 +68,12 @@ type config struct {
 	AllowedOrigins          string
 	MaxBodyBytes            int64
 	MaxConcurrent           int
+	RedisURL                string
+	RedisSentinelHosts      string
+	RedisSentinelPort       int
+	ConfirmKeyFile          string
+	ReplicaID               string
+	AuthCacheTTL            time.Duration
 	Version                 bool
 }
 
@@ -150,6 +159,12 @@ func (c *config) flags() []flagDef {
 		{"allowed-origins", "OWUI_MCP_ALLOWED_ORIGINS", "comma-separated extra browser origins allowed over HTTP", str(&c.AllowedOrigins), ""},
 		{"max-body-bytes", "OWUI_MCP_MAX_BODY_BYTES", "largest HTTP request body", integer64(&c.MaxBodyBytes), strconv.Itoa(16 << 20)},
 		{"max-concurrent", "OWUI_MCP_MAX_CONCURRENT", "most HTTP requests served at once", integer(&c.MaxConcurrent), "64"},
+		{"redis-url", "OWUI_MCP_REDIS_URL", "share state with other replicas in Redis: redis://[:password@]host:6379/0, rediss://..., unix:///path, redis+sentinel://host1:26379,host2:26379/<master>[/<db>]; needs --confirm-key-file", str(&c.RedisURL), ""},
+		{"redis-sentinel-hosts", "OWUI_MCP_REDIS_SENTINEL_HOSTS", "Open WebUI's Sentinel form: comma-separated sentinels; --redis-url's host is then the master's name (like REDIS_SENTINEL_HOSTS)", str(&c.RedisSentinelHosts), ""},
+		{"redis-sentinel-port", "OWUI_MCP_REDIS_SENTINEL_PORT", "port of sentinel hosts given without one (like REDIS_SENTINEL_PORT)", integer(&c.RedisSentinelPort), "26379"},
+		{"confirm-key-file", "OWUI_MCP_CONFIRM_KEY_FILE", "file holding the confirmation key (at least 32 bytes, e.g. openssl rand -hex 32), the same on every replica; required with --redis-url", str(&c.ConfirmKeyFile), ""},
+		{"replica-id", "OWUI_MCP_REPLICA_ID", "this replica's name on audit lines and backups (default with --redis-url: the host name)", str(&c.ReplicaID), ""},
+		{"auth-cache-ttl", "OWUI_MCP_AUTH_CACHE_TTL", "how long an accepted Open WebUI token is trusted before asking again (--auth=openwebui): a revoked token works at most this long", duration(&c.AuthCacheTTL), "30s"},
 		{"demo", "OWUI_MCP_DEMO", "run against a built-in in-memory Open WebUI sandbox (no Open WebUI needed)", boolean(&c.Demo), ""},
 		{"version", "", "print the version and exit", boolean(&c.Version), ""},
 	}
@@ -214,7 +229,7 @@ Flags (each also read from the environment variable named; a flag wins over its 
 }
 
 // secretFlags are never echoed: --help says only whether they are set.
-var secretFlags = map[string]bool{"api-key": true, "http-token": true}
+var secretFlags = map[string]bool{"api-key": true, "http-token": true, "redis-url": true}
 
 func lookup(getenv func(string) string, k string) (string, bool) {
 	v := getenv(k)
@@ -265,6 +280,7 @@ type app struct {
 	cfg     *config
 	srv     *server.MCPServer
 	deps    *tools.Deps
+	store   *cluster.Store // nil without --redis-url
 	log     *slog.Logger
 	cleanup []func()
 }
@@ -337,12 +353,46 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 	}
 	a.cleanup = append(a.cleanup, func() { auditor.Close() })
 
+	tokens := safety.NewTokens(c.ConfirmTTL, nil)
+	backups := safety.NewBackups(backupDir)
+	replica := c.ReplicaID
+	if c.RedisURL != "" {
+		if c.ConfirmKeyFile == "" {
+			return nil, errors.New("--redis-url needs --confirm-key-file / OWUI_MCP_CONFIRM_KEY_FILE: every replica must verify every confirmation, so they share one key (create it once: openssl rand -hex 32 > confirm.key)")
+		}
+		ck, err := readKeyFile(c.ConfirmKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		if tokens, err = safety.NewTokensWithKey(c.ConfirmTTL, nil, ck); err != nil {
+			return nil, fmt.Errorf("--confirm-key-file: %v", err)
+		}
+		store, err := cluster.Open(context.Background(), cluster.Config{URL: c.RedisURL, SentinelHosts: c.RedisSentinelHosts, SentinelPort: c.RedisSentinelPort})
+		if err != nil {
+			return nil, err
+		}
+		a.cleanup = append(a.cleanup, func() { store.Close() })
+		a.store = store
+		tokens.UseLedger(store.Ledger())
+		if replica == "" {
+			replica = defaultReplicaID()
+		}
+	} else if c.ConfirmKeyFile != "" {
+		// A fixed key in one process would let a used token be redeemed
+		// again after a restart (the in-process ledger is gone then).
+		return nil, errors.New("--confirm-key-file is only for --redis-url (replicas sharing a key and a ledger); without Redis each process keeps its own random key")
+	}
+	if replica != "" {
+		auditor.SetReplica(replica)
+		backups.SetReplica(replica)
+	}
+
 	opts := tools.Options{ReadOnly: c.ReadOnly, AllowAccessChanges: c.AllowAccess, AllowAdmin: c.AllowAdmin, Confirm: mode, Sandbox: c.Demo}
 	a.deps = &tools.Deps{
 		Client:  client,
 		Options: opts,
-		Tokens:  safety.NewTokens(c.ConfirmTTL, nil),
-		Backups: safety.NewBackups(backupDir),
+		Tokens:  tokens,
+		Backups: backups,
 		Audit:   auditor,
 		Log:     logger,
 		Secrets: nonEmpty(key, c.HTTPToken),
@@ -367,6 +417,9 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 	}
 	logger.Info("owui-mcp starting", "version", buildVersion(), "open_webui", client.BaseURL(), "api_key", setOrUnset(key),
 		"demo", c.Demo, "transport", c.Transport, "confirm", string(mode), "backup_dir", backupDir, "tools", len(names))
+	if a.store != nil {
+		logger.Info("sharing state with other replicas", "redis", cluster.Redacted(c.RedisURL), "replica", replica, "confirm_key", "set")
+	}
 	logger.Debug("tools enabled", "names", strings.Join(names, ","))
 	return a, nil
 }
@@ -394,7 +447,13 @@ func (a *app) serve(ctx context.Context, stdin io.Reader, stdout io.Writer) erro
 			Token:         a.cfg.HTTPToken,
 			MaxBodyBytes:  a.cfg.MaxBodyBytes,
 			MaxConcurrent: a.cfg.MaxConcurrent,
+			AuthCacheTTL:  a.cfg.AuthCacheTTL,
 			Logger:        a.log,
+		}
+		if a.store != nil {
+			// No MCP session may tie a client to one replica.
+			opts.Stateless = true
+			opts.SharedAuth = a.store.AuthCache()
 		}
 		for _, o := range strings.Split(a.cfg.AllowedOrigins, ",") {
 			if o = strings.TrimSpace(o); o != "" {
@@ -434,6 +493,33 @@ type slogWriter struct{ l *slog.Logger }
 func (w slogWriter) Write(p []byte) (int, error) {
 	w.l.Warn(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// readKeyFile reads the confirmation key. Neither the key nor the path is
+// echoed in errors (a key pasted as a path would leak).
+func readKeyFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("reading --confirm-key-file: %v", err)
+	}
+	k := bytes.TrimSpace(b)
+	if len(k) < safety.MinKeyLen {
+		return nil, fmt.Errorf("--confirm-key-file holds %d bytes, need at least %d (create it with: openssl rand -hex 32 > confirm.key)", len(k), safety.MinKeyLen)
+	}
+	return k, nil
+}
+
+// defaultReplicaID is the host name (a pod name under Kubernetes), else a
+// random name.
+func defaultReplicaID() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "replica-" + rand.Text()[:8]
 }
 
 func nonEmpty(ss ...string) []string {

@@ -6,10 +6,12 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/caller"
@@ -96,6 +98,10 @@ func (a *tokenAuth) authenticate(r *http.Request) (caller.Identity, *authFailure
 type openWebUIAuth struct {
 	validate func(ctx context.Context, bearer string) (caller.Identity, error)
 	cache    *tokenCache
+	shared   SharedAuthCache // nil: in-process only
+	ttl      time.Duration   // of an accepted token
+	log      *slog.Logger
+	warned   atomic.Int64 // unix seconds of the last "shared cache failed" warning
 }
 
 func (a *openWebUIAuth) authenticate(r *http.Request) (caller.Identity, *authFailure) {
@@ -104,7 +110,7 @@ func (a *openWebUIAuth) authenticate(r *http.Request) (caller.Identity, *authFai
 		return caller.Identity{}, errMissing
 	}
 	key := sha256.Sum256([]byte(tok))
-	if id, rejected, hit := a.cache.get(key); hit {
+	if id, rejected, hit := a.lookup(r.Context(), key); hit {
 		if rejected {
 			return caller.Identity{}, &authFailure{status: http.StatusUnauthorized, code: "invalid_token", reason: "Open WebUI rejected the token (cached)"}
 		}
@@ -120,7 +126,7 @@ func (a *openWebUIAuth) authenticate(r *http.Request) (caller.Identity, *authFai
 			return caller.Identity{}, &authFailure{status: http.StatusServiceUnavailable, code: "temporarily_unavailable",
 				reason: "could not validate the token with Open WebUI: " + scrub(err.Error(), tok)}
 		}
-		a.cache.putRejected(key)
+		a.store(r.Context(), key, caller.Identity{}, true)
 		return caller.Identity{}, &authFailure{status: http.StatusUnauthorized, code: "invalid_token",
 			reason: "Open WebUI rejected the token: " + scrub(err.Error(), tok)}
 	}
@@ -128,9 +134,50 @@ func (a *openWebUIAuth) authenticate(r *http.Request) (caller.Identity, *authFai
 		return caller.Identity{}, &authFailure{status: http.StatusUnauthorized, code: "invalid_token", reason: "Open WebUI returned no user id for the token"}
 	}
 	id.UpstreamToken = ""
-	a.cache.putAccepted(key, id)
+	a.store(r.Context(), key, id, false)
 	id.UpstreamToken = tok
 	return id, nil
+}
+
+// lookup asks the shared cache when there is one, and the in-process cache
+// when there is none or it fails (so a Redis outage costs only extra
+// validations, never a working token).
+func (a *openWebUIAuth) lookup(ctx context.Context, key [32]byte) (caller.Identity, bool, bool) {
+	if a.shared != nil {
+		id, rejected, hit, err := a.shared.Get(ctx, hex.EncodeToString(key[:]))
+		if err == nil {
+			return id, rejected, hit
+		}
+		a.sharedFailed(err)
+	}
+	return a.cache.get(key)
+}
+
+func (a *openWebUIAuth) store(ctx context.Context, key [32]byte, id caller.Identity, rejected bool) {
+	if a.shared != nil {
+		ttl := a.ttl
+		if rejected {
+			ttl = min(rejectCacheTTL, a.ttl)
+		}
+		err := a.shared.Put(ctx, hex.EncodeToString(key[:]), id, rejected, ttl)
+		if err == nil {
+			return
+		}
+		a.sharedFailed(err)
+	}
+	if rejected {
+		a.cache.putRejected(key)
+	} else {
+		a.cache.put(key, cacheEntry{id: id, expires: a.cache.now().Add(a.ttl)})
+	}
+}
+
+// sharedFailed logs a shared-cache failure at most every 10 s.
+func (a *openWebUIAuth) sharedFailed(err error) {
+	now := time.Now().Unix()
+	if last := a.warned.Load(); now-last >= 10 && a.warned.CompareAndSwap(last, now) {
+		a.log.Warn("shared auth cache unavailable; using the in-process cache", "err", err.Error())
+	}
 }
 
 // isUnavailable reports whether a ValidateToken error means "could not ask"

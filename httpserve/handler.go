@@ -85,16 +85,21 @@ func newMCPHTTP(s *server.MCPServer, o Options) (*mcpHTTP, error) {
 	}
 	switch {
 	case o.Auth == AuthOpenWebUI:
-		t.auth = &openWebUIAuth{validate: o.ValidateToken, cache: newTokenCache(validateCacheMax)}
+		t.auth = &openWebUIAuth{validate: o.ValidateToken, cache: newTokenCache(validateCacheMax),
+			shared: o.SharedAuth, ttl: o.AuthCacheTTL, log: o.Logger}
 	case o.Token != "":
 		t.auth = newTokenAuth(o.Token)
 	default:
 		t.auth = noAuth{}
 	}
-	t.sessions = newSessionBinder(o.Logger)
+	sessions := server.WithStateLess(true)
+	if !o.Stateless {
+		t.sessions = newSessionBinder(o.Logger)
+		sessions = server.WithSessionIdManagerResolver(t.sessions)
+	}
 	t.mcp = server.NewStreamableHTTPServer(s,
 		server.WithEndpointPath(endpointPath),
-		server.WithSessionIdManagerResolver(t.sessions),
+		sessions,
 		server.WithSessionIdleTTL(sessionIdleTTL),
 		server.WithStreamableHTTPLogger(o.Logger),
 	)
@@ -186,6 +191,15 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 
 	switch r.Method {
 	case http.MethodGet:
+		if t.sessions == nil {
+			// Stateless: a standalone stream would belong to no session
+			// (mcp-go would share one among all callers), and the next
+			// request may reach another replica anyway.
+			w.Header().Set("Allow", "POST")
+			t.reject(w, r, http.StatusMethodNotAllowed, "method_not_allowed",
+				"this server is stateless (several replicas): there is no standalone GET stream; use POST")
+			return
+		}
 		// 4. A GET stream may only join a session its caller owns (mcp-go
 		// does not validate session IDs on GET).
 		if sid := r.Header.Get(server.HeaderKeySessionID); sid != "" && !t.sessions.owns(sid, id.ID) {

@@ -113,6 +113,19 @@ type Options struct {
 	// ShutdownTimeout bounds how long in-flight calls may run after the
 	// serve context is cancelled. Default 15 s.
 	ShutdownTimeout time.Duration
+	// Stateless serves every request on its own, with no MCP session
+	// (mcp-go's stateless mode): what several replicas behind a load
+	// balancer need. Legacy-protocol clients then confirm with
+	// confirm_token (the server cannot know, per request, that they can
+	// elicit), and the standalone GET stream is refused (405).
+	Stateless bool
+	// SharedAuth, when set, holds the --auth=openwebui validation cache for
+	// every replica (Redis). When it fails, the in-process cache serves.
+	SharedAuth SharedAuthCache
+	// AuthCacheTTL is how long an accepted Open WebUI token is trusted
+	// without asking Open WebUI again, i.e. how long a revoked token may
+	// keep working. Default 30 s.
+	AuthCacheTTL time.Duration
 	// Logger receives transport logs. Default slog.Default(). Tokens are
 	// never logged.
 	Logger *slog.Logger
@@ -143,6 +156,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.AuthCacheTTL == 0 {
+		o.AuthCacheTTL = validateCacheTTL
 	}
 	return o
 }
@@ -199,10 +215,17 @@ func (o Options) Validate() error {
 	if o.MaxConcurrent < 0 {
 		return fmt.Errorf("invalid max concurrent requests %d", o.MaxConcurrent)
 	}
-	if o.ReadHeaderTimeout < 0 || o.IdleTimeout < 0 || o.ShutdownTimeout < 0 {
+	if o.ReadHeaderTimeout < 0 || o.IdleTimeout < 0 || o.ShutdownTimeout < 0 || o.AuthCacheTTL < 0 {
 		return errors.New("HTTP timeouts must not be negative")
 	}
 	return nil
+}
+
+// SharedAuthCache is a validation cache several replicas share. Keys are
+// hex SHA-256 digests of tokens; implementations never see a token.
+type SharedAuthCache interface {
+	Get(ctx context.Context, digest string) (id caller.Identity, rejected, hit bool, err error)
+	Put(ctx context.Context, digest string, id caller.Identity, rejected bool, ttl time.Duration) error
 }
 
 // isLoopbackHost reports whether host (no port; brackets allowed) names a
