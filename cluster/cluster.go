@@ -10,10 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -84,8 +86,32 @@ func Redacted(u string) string {
 	return p.Redacted()
 }
 
+// quietLog sends go-redis's own messages (dial failures while Redis is
+// down, one per attempt) to slog at debug level: the failures that matter
+// reach the caller as errors, and are logged there once.
+type quietLog struct{}
+
+func (quietLog) Printf(ctx context.Context, format string, v ...any) {
+	slog.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
+var setLogger sync.Once
+
 func newClient(c Config) (redis.UniversalClient, error) {
-	u, err := url.Parse(c.URL)
+	setLogger.Do(func() { redis.SetLogger(quietLog{}) })
+	raw, sentinels := c.URL, ""
+	if scheme, rest, ok := strings.Cut(raw, "://"); ok && strings.HasSuffix(strings.ToLower(scheme), "+sentinel") {
+		// A host list "h1:26379,h2" is no URL host: take it out, parse the
+		// rest with a placeholder host.
+		authority, path, _ := strings.Cut(rest, "/")
+		userinfo := ""
+		if i := strings.LastIndex(authority, "@"); i >= 0 {
+			userinfo, authority = authority[:i+1], authority[i+1:]
+		}
+		sentinels = authority
+		raw = scheme + "://" + userinfo + "sentinels/" + path
+	}
+	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, errors.New("invalid --redis-url: not a URL (want redis://[:password@]host:port/db, rediss://..., unix:///path or redis+sentinel://host1:26379,host2:26379/master/db)")
 	}
@@ -103,7 +129,7 @@ func newClient(c Config) (redis.UniversalClient, error) {
 		if len(parts) == 0 || len(parts) > 2 {
 			return nil, errors.New("invalid --redis-url: a redis+sentinel:// URL names the master: redis+sentinel://[:password@]host1:26379,host2:26379/<master>[/<db>]")
 		}
-		return failover(u, scheme == "rediss+sentinel", u.Host, parts[0], parts[1:], port)
+		return failover(u, scheme == "rediss+sentinel", sentinels, parts[0], parts[1:], port)
 	case c.SentinelHosts != "":
 		if scheme != "redis" && scheme != "rediss" {
 			return nil, fmt.Errorf("invalid --redis-url scheme %q with --redis-sentinel-hosts (want redis:// or rediss://)", u.Scheme)
@@ -123,6 +149,7 @@ func newClient(c Config) (redis.UniversalClient, error) {
 		return nil, fmt.Errorf("invalid --redis-url: %v (want redis://, rediss://, unix://, or redis+sentinel://)", err)
 	}
 	tune(&opt.DialTimeout, &opt.ReadTimeout, &opt.WriteTimeout, &opt.MaxRetries)
+	opt.DialerRetries = 1
 	opt.DisableIdentity = true
 	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	return redis.NewClient(opt), nil
@@ -158,6 +185,7 @@ func failover(u *url.URL, useTLS bool, hosts, master string, db []string, port i
 		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.MaxRetries)
+	o.DialerRetries = 1
 	o.DisableIdentity = true
 	return redis.NewFailoverClient(o), nil
 }

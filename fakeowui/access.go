@@ -124,6 +124,14 @@ func (s *Server) IssueSession(userID string) string {
 	return token
 }
 
+// RevokeSession makes a token IssueSession returned invalid from now on, as
+// a logout or a deleted user does to a real JWT.
+func (s *Server) RevokeSession(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sessions, token)
+}
+
 func (s *Server) bypass(u *user) bool {
 	return u.admin() && !s.opts.Behaviour.NoAdminBypass
 }
