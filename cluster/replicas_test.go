@@ -106,20 +106,27 @@ type replica struct {
 
 func newReplica(t *testing.T, id string, key []byte, redisURL, backupDir string, upstream http.RoundTripper) *replica {
 	t.Helper()
-	store, err := cluster.Open(context.Background(), cluster.Config{URL: redisURL})
-	if err != nil {
-		t.Fatal(err)
+	var store *cluster.Store
+	if redisURL != "" {
+		var err error
+		if store, err = cluster.Open(context.Background(), cluster.Config{URL: redisURL}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
 	}
-	t.Cleanup(func() { store.Close() })
 	c, err := owui.New(owui.Config{BaseURL: "http://owui.invalid", APIKey: fakeowui.AdminKey, Timeout: 10 * time.Second, Transport: upstream})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := safety.NewTokensWithKey(5*time.Minute, nil, key)
-	if err != nil {
-		t.Fatal(err)
+	tok := safety.NewTokens(5*time.Minute, nil) // one process: today's defaults
+	opts := httpserve.Options{Auth: httpserve.AuthOpenWebUI, AuthCacheTTL: time.Second}
+	if store != nil {
+		if tok, err = safety.NewTokensWithKey(5*time.Minute, nil, key); err != nil {
+			t.Fatal(err)
+		}
+		tok.UseLedger(store.Ledger())
+		opts.Stateless, opts.SharedAuth = true, store.AuthCache()
 	}
-	tok.UseLedger(store.Ledger())
 	logger := slog.New(slog.DiscardHandler)
 	r := &replica{id: id, audit: filepath.Join(t.TempDir(), "audit-"+id+".log")}
 	aud, err := safety.NewAuditor(logger, r.audit)
@@ -136,16 +143,15 @@ func newReplica(t *testing.T, id string, key []byte, redisURL, backupDir string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := httpserve.Handler(srv, httpserve.Options{
-		Auth: httpserve.AuthOpenWebUI, Stateless: true, SharedAuth: store.AuthCache(), AuthCacheTTL: time.Second, Logger: logger,
-		ValidateToken: func(ctx context.Context, bearer string) (caller.Identity, error) {
-			u, err := c.CurrentUser(caller.With(ctx, caller.Identity{UpstreamToken: bearer}))
-			if err != nil {
-				return caller.Identity{}, err
-			}
-			return caller.Identity{ID: u.ID, Name: u.Email}, nil
-		},
-	})
+	opts.Logger = logger
+	opts.ValidateToken = func(ctx context.Context, bearer string) (caller.Identity, error) {
+		u, err := c.CurrentUser(caller.With(ctx, caller.Identity{UpstreamToken: bearer}))
+		if err != nil {
+			return caller.Identity{}, err
+		}
+		return caller.Identity{ID: u.ID, Name: u.Email}, nil
+	}
+	h, err := httpserve.Handler(srv, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
