@@ -59,6 +59,10 @@ func TestConfigErrors(t *testing.T) {
 		{"bad env secret", map[string]string{"OWUI_MCP_HTTP_TOKEN": ""}, []string{"--demo", "--tools", "nope"}, "--tools names unknown tool(s): nope"},
 		{"stray argument", nil, []string{"--demo", "extra"}, `unexpected argument "extra"`},
 		{"public listen without auth", nil, []string{"--demo", "--transport", "http", "--listen", "0.0.0.0:0"}, "--http-token"},
+		{"redis without key", map[string]string{"OWUI_MCP_REDIS_URL": "redis://:pw@127.0.0.1:1/0"}, []string{"--demo"}, "--redis-url needs --confirm-key-file / OWUI_MCP_CONFIRM_KEY_FILE"},
+		{"short key", map[string]string{"OWUI_MCP_REDIS_URL": "redis://127.0.0.1:1/0"}, []string{"--demo", "--confirm-key-file", "testdata/short.key"}, "--confirm-key-file holds 5 bytes, need at least 32"},
+		{"key without redis", nil, []string{"--demo", "--confirm-key-file", "testdata/short.key"}, "--confirm-key-file is only for --redis-url"},
+		{"redis unreachable", map[string]string{"OWUI_MCP_REDIS_URL": "redis://:pw@127.0.0.1:1/0", "OWUI_MCP_CONFIRM_KEY_FILE": "testdata/ok.key"}, []string{"--demo"}, "redis at redis://:xxxxx@127.0.0.1:1/0 does not answer"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
