@@ -374,7 +374,7 @@ func (c *gateCall[P]) notApproved(plan Plan, a *mcp.ElicitationResult) *mcp.Call
 	var status, outcome, msg string
 	switch {
 	case a.Action == mcp.ElicitationResponseActionCancel:
-		status, outcome, msg = "cancelled", safety.OutcomeCancelled, "The user dismissed the confirmation without answering: nothing was changed."
+		status, outcome, msg = "cancelled", safety.OutcomeCancelled, "The user cancelled the confirmation (dismissed it without answering): nothing was changed."
 	case a.Action != mcp.ElicitationResponseActionAccept:
 		status, outcome, msg = "declined", safety.OutcomeDeclined, "The user declined the confirmation: nothing was changed."
 	default:

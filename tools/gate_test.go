@@ -243,7 +243,7 @@ func TestElicitation(t *testing.T) {
 		{"accept-nil", mcp.ElicitationResponseActionAccept, nil, false, "declined", "declined", "did not tick or answer the confirmation"},
 		{"accept-string", mcp.ElicitationResponseActionAccept, map[string]any{"confirm": "yes"}, false, "declined", "declined", "did not tick or answer the confirmation"},
 		{"decline", mcp.ElicitationResponseActionDecline, nil, false, "declined", "declined", "The user declined the confirmation: nothing was changed."},
-		{"cancel", mcp.ElicitationResponseActionCancel, nil, false, "cancelled", "cancelled", "The user dismissed the confirmation without answering: nothing was changed."},
+		{"cancel", mcp.ElicitationResponseActionCancel, nil, false, "cancelled", "cancelled", "The user cancelled the confirmation (dismissed it without answering): nothing was changed."},
 	}
 	for era, opts := range eras {
 		for _, c := range cases {
