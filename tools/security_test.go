@@ -400,6 +400,11 @@ func TestUntrusted(t *testing.T) {
 	if got := cell("a\tb"); got != `"a\tb"` {
 		t.Errorf("cell with a tab: %s", got)
 	}
+	for d, want := range map[time.Duration]string{3 * time.Minute: "3m", 90 * time.Second: "1m30s", time.Hour: "1h", 150 * time.Millisecond: "150ms"} {
+		if got := humanDuration(d); got != want {
+			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
 	if got := escapeNonPrint("ok\n\u202e\x1b"); got != `ok`+"\n"+`\u202e\u001b` {
 		t.Errorf("escapeNonPrint: %q", got)
 	}
