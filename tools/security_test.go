@@ -491,3 +491,29 @@ func TestEveryMutatingCallWritesOneAuditLine(t *testing.T) {
 		})
 	}
 }
+
+// Item 9 for restore_models, which needs a backup to exist first.
+func TestRestoreWritesOneAuditLinePerCall(t *testing.T) {
+	e := newEnv(t)
+	p := e.preview("delete_model", map[string]any{"id": "code-reviewer"})
+	var del schemas.Outcome
+	e.ok("delete_model", map[string]any{"id": "code-reviewer", "confirm_token": p.ConfirmToken}, &del)
+	steps := []struct {
+		args    map[string]any
+		outcome string
+	}{
+		{map[string]any{}, "invalid"},
+		{map[string]any{"backup": "no-such-backup"}, "error"},
+		{map[string]any{"backup": del.Backup, "dry_run": true}, "dry_run"},
+		{map[string]any{"backup": del.Backup}, "preview"},
+		{map[string]any{"backup": del.Backup, "confirm_token": "x"}, "refused"},
+	}
+	for _, s := range steps {
+		before := len(e.auditLines())
+		res := e.call("restore_models", s.args)
+		lines := e.auditLines()
+		if len(lines) != before+1 || lines[len(lines)-1]["outcome"] != s.outcome {
+			t.Errorf("%v: %d line(s), last %v, want one %s (%s)", s.args, len(lines)-before, lines[len(lines)-1], s.outcome, text(res))
+		}
+	}
+}
