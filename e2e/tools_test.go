@@ -682,7 +682,7 @@ func checkSyncModels(t *testing.T, tg *target, s *server) {
 
 func checkUnloadModel(t *testing.T, tg *target, s *server) {
 	pre := s.preview(t, "unload_model", map[string]any{"model": "fake-a"})
-	if !strings.Contains(pre.Text, "unload fake-a") {
+	if !strings.Contains(pre.Text, `unload "fake-a"`) {
 		t.Errorf("preview: %s", pre.Text)
 	}
 	r := s.fails(t, "unload_model", map[string]any{"model": "fake-a", "confirm_token": pre.token()}, "does not support")
