@@ -92,7 +92,7 @@ func TestDemoWalkthrough(t *testing.T) {
 		t.Fatalf("update: %v", upd)
 	}
 	pre, ptxt := call("delete_model", map[string]any{"id": "team/support-bot:v2"})
-	if pre["status"] != "confirmation_required" || !strings.Contains(ptxt, "DELETE team/support-bot:v2") {
+	if pre["status"] != "confirmation_required" || !strings.Contains(ptxt, `DELETE "team/support-bot:v2"`) {
 		t.Fatalf("delete preview: %v", pre)
 	}
 	del, _ := call("delete_model", map[string]any{"id": "team/support-bot:v2", "confirm_token": pre["confirm_token"]})

@@ -61,6 +61,7 @@ type config struct {
 	Tools                   string
 	Confirm                 string
 	ConfirmTTL              time.Duration
+	ElicitTimeout           time.Duration
 	BackupDir, AuditLog     string
 	LogLevel                string
 	Transport, Listen       string
@@ -149,6 +150,7 @@ func (c *config) flags() []flagDef {
 		{"tools", "OWUI_MCP_TOOLS", "comma-separated allow-list of tool names, applied after the class flags", str(&c.Tools), ""},
 		{"confirm", "OWUI_MCP_CONFIRM", "how dangerous calls are confirmed: auto, token, elicit or none", str(&c.Confirm), "auto"},
 		{"confirm-ttl", "OWUI_MCP_CONFIRM_TTL", "lifetime of a confirm_token", duration(&c.ConfirmTTL), "5m"},
+		{"elicit-timeout", "OWUI_MCP_ELICIT_TIMEOUT", "how long a confirmation question may stay unanswered; then the call is cancelled and nothing changes", duration(&c.ElicitTimeout), "3m"},
 		{"backup-dir", "OWUI_MCP_BACKUP_DIR", "where backups are written before destructive calls (default $XDG_STATE_HOME/owui-mcp/backups)", str(&c.BackupDir), ""},
 		{"audit-log", "OWUI_MCP_AUDIT_LOG", "also append audit lines (JSON) to this file", str(&c.AuditLog), ""},
 		{"log-level", "OWUI_MCP_LOG_LEVEL", "debug, info, warn or error (logs go to stderr)", str(&c.LogLevel), "info"},
@@ -387,7 +389,7 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 		backups.SetReplica(replica)
 	}
 
-	opts := tools.Options{ReadOnly: c.ReadOnly, AllowAccessChanges: c.AllowAccess, AllowAdmin: c.AllowAdmin, Confirm: mode, Sandbox: c.Demo}
+	opts := tools.Options{ReadOnly: c.ReadOnly, AllowAccessChanges: c.AllowAccess, AllowAdmin: c.AllowAdmin, Confirm: mode, ElicitTimeout: c.ElicitTimeout, Sandbox: c.Demo}
 	a.deps = &tools.Deps{
 		Client:  client,
 		Options: opts,

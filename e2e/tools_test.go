@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -440,7 +441,7 @@ func checkDeleteModel(t *testing.T, tg *target, s *server) {
 	if got := previewIDs(pre, "delete"); !slices.Equal(got, []string{id}) {
 		t.Errorf("preview deletes %v", got)
 	}
-	if !strings.Contains(pre.Text, "DELETE "+id) {
+	if !strings.Contains(pre.Text, "DELETE "+strconv.Quote(id)) {
 		t.Errorf("preview text: %s", pre.Text)
 	}
 	if _, ok := rest.get(t, id); !ok {
@@ -681,7 +682,7 @@ func checkSyncModels(t *testing.T, tg *target, s *server) {
 
 func checkUnloadModel(t *testing.T, tg *target, s *server) {
 	pre := s.preview(t, "unload_model", map[string]any{"model": "fake-a"})
-	if !strings.Contains(pre.Text, "unload fake-a") {
+	if !strings.Contains(pre.Text, `unload "fake-a"`) {
 		t.Errorf("preview: %s", pre.Text)
 	}
 	r := s.fails(t, "unload_model", map[string]any{"model": "fake-a", "confirm_token": pre.token()}, "does not support")
@@ -894,14 +895,14 @@ func checkElicitation(t *testing.T, tg *target) {
 	rest.create(t, map[string]any{"id": id, "name": "Elicit", "base_model_id": "fake-a"})
 
 	r := s.ok(t, "delete_model", map[string]any{"id": id})
-	if r.status() != "declined" || len(asked) != 1 || !strings.Contains(asked[0], "DELETE "+id) {
+	if r.status() != "declined" || len(asked) != 1 || !strings.Contains(asked[0], "DELETE "+strconv.Quote(id)) {
 		t.Errorf("declined: %s; asked %q", r, asked)
 	}
 	if _, ok := rest.get(t, id); !ok {
 		t.Fatal("deleted although the user declined")
 	}
 	answer = "cancel"
-	if r := s.ok(t, "delete_model", map[string]any{"id": id}); r.status() != "declined" || !strings.Contains(r.Text, "cancelled") {
+	if r := s.ok(t, "delete_model", map[string]any{"id": id}); r.status() != "cancelled" || !strings.Contains(r.Text, "cancelled") {
 		t.Errorf("cancelled: %s", r)
 	}
 	answer = "accept"

@@ -179,6 +179,10 @@ func (s *Server) handleUpdate(c *call) *response {
 		}
 		return internalError()
 	}
+	if s.conflicts > 0 {
+		s.conflicts--
+		return jsonResp(http.StatusConflict, map[string]any{"detail": map[string]string{"code": "version_conflict"}})
+	}
 	before := r.snapshot()
 	r.name, r.meta, r.params, r.baseModelID = form.Name, s.storeMeta(meta), params, form.BaseModelID
 	if form.HasIsActive || b.UpdateResetsOmittedIsActive {

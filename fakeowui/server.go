@@ -42,6 +42,7 @@ type Server struct {
 	overrides  map[string]http.HandlerFunc
 	sessions   map[string]string // session token -> user id (IssueSession)
 	dbFailing  bool              // FailDB
+	conflicts  int               // FailVersionConflict
 	// Open WebUI's in-memory provider maps (OPENAI_MODELS, OLLAMA_MODELS,
 	// by connection type) and its merged MODELS map: whether each is
 	// filled. Unload only finds providers of a filled map.
@@ -192,6 +193,17 @@ func (s *Server) FailDB(fail bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dbFailing = fail
+}
+
+// FailVersionConflict makes the next n writes of POST /model/update answer
+// 0.12's optimistic-lock clash, 409 {"detail":{"code":"version_conflict"}},
+// and change nothing: what Open WebUI answers when the record changed
+// between reading and writing it (source only; not reproducible on demand
+// against a real server). n <= 0 turns it off.
+func (s *Server) FailVersionConflict(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conflicts = max(n, 0)
 }
 
 // Requests returns a copy of the request log, oldest first.

@@ -20,6 +20,7 @@ const (
 	KindUnauthenticated Kind = "unauthenticated"   // missing, invalid or expired key
 	KindAPIKeysDisabled Kind = "api_keys_disabled" // ENABLE_API_KEYS is off upstream
 	KindConflict        Kind = "conflict"          // model id already taken
+	KindVersionConflict Kind = "version_conflict"  // 409: the record changed upstream while this write was under way (0.12+)
 	KindInvalid         Kind = "invalid"           // 400/422: the request was rejected as malformed
 	KindRouteMissing    Kind = "route_missing"     // this Open WebUI version lacks the endpoint (SPA HTML or 405)
 	KindServer          Kind = "server_error"      // 5xx from Open WebUI
@@ -88,6 +89,8 @@ func (e *Error) Hint() string {
 		return "API keys are disabled on this Open WebUI: an admin must enable them (Admin Panel > Settings > General > Enable API Keys, or ENABLE_API_KEYS=true)."
 	case KindConflict:
 		return "Choose another model id, or update the existing model with update_model."
+	case KindVersionConflict:
+		return "The model changed in Open WebUI while this change was being written, so Open WebUI refused it: read it again (a fresh preview) and repeat the change on the current version."
 	case KindInvalid:
 		return "Open WebUI rejected the request as invalid: correct the arguments named in the detail and call again."
 	case KindRouteMissing:
@@ -133,6 +136,9 @@ func classify(status int, detail string) Kind {
 		return KindForbidden
 	}
 	switch {
+	case status == 409 && strings.Contains(detail, `"version_conflict"`):
+		// 0.12's optimistic lock answers {"detail":{"code":"version_conflict"}}.
+		return KindVersionConflict
 	case status == 404:
 		return KindNotFound
 	case status == 401:

@@ -41,6 +41,10 @@ type User struct {
 // Meta and Params are kept as decoded JSON objects: Open WebUI stores any
 // extra keys verbatim, so a typed struct would lose them on a round trip.
 type Model struct {
+	// VersionID is the id of the current history snapshot (Open WebUI
+	// 0.12+; empty before): it changes whenever a write changes the
+	// record's snapshot. Read-only: never sent back.
+	VersionID    string         `json:"version_id,omitempty"`
 	ID           string         `json:"id"`
 	UserID       string         `json:"user_id"`
 	BaseModelID  *string        `json:"base_model_id"`

@@ -11,32 +11,40 @@ import (
 	"time"
 )
 
-// Outcomes of an audited call.
+// Outcomes of an audited call. Every call of a mutating tool writes exactly
+// one line, whatever became of it.
 const (
-	OutcomeOK      = "ok"
-	OutcomeError   = "error"
-	OutcomeRefused = "refused"
-	OutcomeSkipped = "skipped"
+	OutcomeOK        = "ok"        // the change ran
+	OutcomeError     = "error"     // it failed: reading the preview, or upstream while running (then Backup is set)
+	OutcomeRefused   = "refused"   // a confirmation was refused (bad, expired or misused token; flag off; no way to confirm)
+	OutcomeSkipped   = "skipped"   // confirmed, but the backup could not be written, so nothing ran
+	OutcomeInvalid   = "invalid"   // bad arguments; nothing was read or sent
+	OutcomeDryRun    = "dry_run"   // dry_run=true: previewed only
+	OutcomePreview   = "preview"   // a preview now awaits confirmation (a confirm_token or an elicitation went out)
+	OutcomeNoop      = "noop"      // nothing to do (already in the requested state)
+	OutcomeDeclined  = "declined"  // the user said no, or accepted without ticking the confirmation
+	OutcomeCancelled = "cancelled" // the user dismissed the question, or did not answer within --elicit-timeout
 )
 
-// How an audited call was confirmed.
+// How an audited call was confirmed, or (for preview, declined, refused and
+// cancelled lines) which confirmation was asked for or offered.
 const (
-	ConfirmToken       = "token"
-	ConfirmElicitation = "elicitation"
-	ConfirmNone        = "none"
-	ConfirmNotRequired = "not_required"
+	ConfirmToken       = "token"        // a confirm_token the agent sent back
+	ConfirmElicitation = "elicitation"  // the user's own answer to an elicitation
+	ConfirmNone        = "none"         // --confirm=none: ran without confirmation
+	ConfirmNotRequired = "not_required" // this call needs no confirmation
 )
 
-// Entry is one audit line: one executed (or refused, or skipped) mutation.
+// Entry is one audit line: one call of a mutating tool and its outcome.
 // It never holds a secret; Error is written as given, so the caller scrubs it.
 type Entry struct {
 	Time           time.Time `json:"time"`
 	Tool           string    `json:"tool"`
 	Caller         string    `json:"caller"`
 	Targets        []string  `json:"targets"`
-	Outcome        string    `json:"outcome"`          // OutcomeOK, OutcomeError, OutcomeRefused, OutcomeSkipped
-	Backup         string    `json:"backup,omitempty"` // backup ID
-	Confirmation   string    `json:"confirmation"`     // ConfirmToken, ConfirmElicitation, ConfirmNone, ConfirmNotRequired
+	Outcome        string    `json:"outcome"`                // one of the Outcome constants
+	Backup         string    `json:"backup,omitempty"`       // backup ID
+	Confirmation   string    `json:"confirmation,omitempty"` // one of the Confirm constants; empty when no confirmation was involved (invalid, dry_run, error before the gate)
 	UpstreamStatus int       `json:"upstream_status,omitempty"`
 	Error          string    `json:"error,omitempty"`
 	// Replica names the process that wrote the line when several serve

@@ -20,9 +20,41 @@ import (
 // DefaultTTL is how long a confirm token stays valid when NewTokens gets no TTL.
 const DefaultTTL = 5 * time.Minute
 
-// Claims is what a confirm token binds: one tool, one set of arguments, one
-// caller and the upstream state the preview showed.
+// Kind says what a token is for. The kind is part of the signed payload, so
+// a token minted for one use is refused for the other: the requestState of
+// an elicitation round trip (which a 2026-07-28 client can read) cannot be
+// sent back as a confirm_token, and a confirm_token cannot stand in for the
+// human's answer to an elicitation.
+type Kind byte
+
+const (
+	// KindConfirm is a confirm_token handed to the agent (the zero value).
+	KindConfirm Kind = 0
+	// KindRequestState is the requestState of an elicitation round trip.
+	KindRequestState Kind = 1
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindConfirm:
+		return "confirm_token"
+	case KindRequestState:
+		return "elicitation requestState"
+	}
+	return fmt.Sprintf("kind %d", byte(k))
+}
+
+func (k Kind) article() string {
+	if k == KindRequestState {
+		return "an " + k.String()
+	}
+	return "a " + k.String()
+}
+
+// Claims is what a confirm token binds: what it is for, one tool, one set of
+// arguments, one caller and the upstream state the preview showed.
 type Claims struct {
+	Kind   Kind   // what the token is for; checked before anything else it binds
 	Tool   string // tool name
 	Args   string // digest of the call's arguments (see ArgsDigest)
 	Caller string // caller.Identity.ID
@@ -38,6 +70,7 @@ const (
 	ReasonForged        Reason = "forged"
 	ReasonExpired       Reason = "expired"
 	ReasonUsed          Reason = "already_used"
+	ReasonOtherKind     Reason = "other_kind"
 	ReasonOtherTool     Reason = "other_tool"
 	ReasonOtherCaller   Reason = "other_caller"
 	ReasonOtherArgs     Reason = "other_arguments"
@@ -84,17 +117,18 @@ func ReasonOf(err error) Reason {
 // Token layout. The payload is binary to keep tokens short enough for an
 // agent to copy back verbatim:
 //
-//	version(1) nonce(16) expiry(8) caller(16) args(16) target(16) tool(rest)
+//	version(1) kind(1) nonce(16) expiry(8) caller(16) args(16) target(16) tool(rest)
 //
 // followed by HMAC-SHA256(payload). Caller, Args and Target are stored as
 // keyed, truncated digests: the caller ID must not appear in clear, and a
 // keyed digest cannot be reversed by guessing low-entropy IDs offline. The
 // tool name stays in clear so a refusal can say which tool the token is for.
 const (
-	tokenVersion = 1
+	tokenVersion = 2
 	nonceLen     = 16
 	claimLen     = 16
-	offNonce     = 1
+	offKind      = 1
+	offNonce     = offKind + 1
 	offExpiry    = offNonce + nonceLen
 	offCaller    = offExpiry + 8
 	offArgs      = offCaller + claimLen
@@ -268,13 +302,22 @@ func (t *Tokens) mac(payload []byte) []byte {
 // Mint returns an opaque, URL-safe token for c, valid for TTL. The tool name
 // travels in the token, so a name over ~1500 bytes would make a token Redeem
 // rejects as malformed; MCP tool names are at most 128.
-func (t *Tokens) Mint(c Claims) string {
+func (t *Tokens) Mint(c Claims) string { return t.MintTTL(c, t.ttl) }
+
+// MintTTL is Mint with its own lifetime (ttl <= 0 means the Tokens' TTL):
+// an elicitation's requestState lives as long as the human may take to
+// answer, not as long as a confirm_token.
+func (t *Tokens) MintTTL(c Claims, ttl time.Duration) string {
+	if ttl <= 0 {
+		ttl = t.ttl
+	}
 	t.mu.Lock()
-	exp := t.clock() + t.ttl
+	exp := t.clock() + ttl
 	t.mu.Unlock()
 
 	p := make([]byte, offTool, offTool+len(c.Tool))
 	p[0] = tokenVersion
+	p[offKind] = byte(c.Kind)
 	_, _ = rand.Read(p[offNonce:offExpiry])
 	binary.BigEndian.PutUint64(p[offExpiry:offCaller], uint64(exp))
 	copy(p[offCaller:offArgs], t.claim("caller", c.Caller))
@@ -286,9 +329,10 @@ func (t *Tokens) Mint(c Claims) string {
 
 // Redeem checks token against want and, only if every check passes, marks it
 // used in the ledger (atomically: of concurrent redemptions, one wins). A
-// ledger failure is a refusal too (ReasonUnavailable). Checks run in this order: malformed, forged, expired, already used,
-// other tool, other caller, other arguments, target changed. A failure is a
-// *Refusal; nothing is marked used then.
+// ledger failure is a refusal too (ReasonUnavailable). Checks run in this
+// order: malformed, forged, other kind, expired, already used, other tool,
+// other caller, other arguments, target changed. A failure is a *Refusal;
+// nothing is marked used then.
 func (t *Tokens) Redeem(token string, want Claims) error {
 	payload, sig, ok := decodeToken(token)
 	if !ok {
@@ -296,6 +340,9 @@ func (t *Tokens) Redeem(token string, want Claims) error {
 	}
 	if !hmac.Equal(sig, t.mac(payload)) {
 		return refuse(ReasonForged, "the confirm_token was not issued by this server process (tokens do not survive a restart, and cannot be edited): call %s again without confirm_token for a fresh preview", toolName(want.Tool))
+	}
+	if got := Kind(payload[offKind]); got != want.Kind {
+		return refuse(ReasonOtherKind, "the value given as %s was issued as %s, and is refused as anything else (only the user's own answer confirms an elicitation): call %s again without it for a fresh preview", want.Kind, got.article(), toolName(want.Tool))
 	}
 
 	var nonce [nonceLen]byte

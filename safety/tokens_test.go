@@ -71,6 +71,9 @@ func TestRedeem(t *testing.T) {
 		{name: "empty caller", want: other(func(c *Claims) { c.Caller = "" }), reason: ReasonOtherCaller},
 		{name: "other args", want: other(func(c *Claims) { c.Args = ArgsDigest(map[string]any{"id": "team/bot:v3"}) }), reason: ReasonOtherArgs, msg: "arguments differ"},
 		{name: "target changed", want: other(func(c *Claims) { c.Target = Fingerprint(map[string]any{"id": "team/bot:v2", "updated_at": 1764000001}) }), reason: ReasonTargetChanged, msg: "target changed"},
+		// A confirm_token is never a requestState (and see TestKindsDoNotMix).
+		{name: "confirm token as request state", want: other(func(c *Claims) { c.Kind = KindRequestState }), reason: ReasonOtherKind, msg: "the value given as elicitation requestState was issued as a confirm_token"},
+		{name: "kind beats expiry", advance: time.Hour, want: other(func(c *Claims) { c.Kind = KindRequestState }), reason: ReasonOtherKind},
 		// Order: the earliest failing check names the refusal.
 		{name: "expired beats other tool", advance: time.Hour, want: other(func(c *Claims) { c.Tool = "x" }), reason: ReasonExpired},
 		{name: "tool beats caller", want: other(func(c *Claims) { c.Tool = "x"; c.Caller = "y" }), reason: ReasonOtherTool},
@@ -94,12 +97,38 @@ func TestRedeem(t *testing.T) {
 			}
 			// A refused token is not consumed: the right call still works
 			// unless time has run out.
-			if tt.reason != "" && tt.reason != ReasonExpired {
+			if tt.reason != "" && tt.reason != ReasonExpired && tt.advance < 5*time.Minute {
 				if err := tok.Redeem(s, baseClaims); err != nil {
 					t.Errorf("after a %s refusal the right call was refused: %v", tt.reason, err)
 				}
 			}
 		})
+	}
+}
+
+// A requestState (minted for an elicitation round trip, readable by the
+// client) is never accepted as a confirm_token, whatever else matches, and
+// lives for its own TTL.
+func TestKindsDoNotMix(t *testing.T) {
+	clk := newFakeClock()
+	tok := NewTokens(5*time.Minute, clk.Now)
+	state := baseClaims
+	state.Kind = KindRequestState
+	s := tok.MintTTL(state, time.Minute)
+	err := tok.Redeem(s, baseClaims)
+	if got := reasonOf(t, err); got != ReasonOtherKind {
+		t.Fatalf("requestState redeemed as confirm_token: reason %q (%v)", got, err)
+	}
+	if !strings.Contains(err.Error(), "the value given as confirm_token was issued as an elicitation requestState") {
+		t.Errorf("message does not name the kind: %v", err)
+	}
+	if err := tok.Redeem(s, state); err != nil {
+		t.Fatalf("the requestState for its own use: %v", err)
+	}
+	s = tok.MintTTL(state, time.Minute)
+	clk.Advance(time.Minute)
+	if got := reasonOf(t, tok.Redeem(s, state)); got != ReasonExpired {
+		t.Fatalf("requestState past its own TTL: reason %q", got)
 	}
 }
 

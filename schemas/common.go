@@ -74,9 +74,10 @@ type FieldChange struct {
 }
 
 // Outcome is the result of every mutating tool: a preview waiting for
-// confirmation, a dry run, a refusal by the user, or the change done.
+// confirmation, a dry run, a refusal by the user (declined), a question
+// dismissed or left unanswered (cancelled), or the change done.
 type Outcome struct {
-	Status       string   `json:"status" jsonschema:"required,enum=done,enum=confirmation_required,enum=dry_run,enum=declined" jsonschema_description:"Outcome"`
+	Status       string   `json:"status" jsonschema:"required,enum=done,enum=confirmation_required,enum=dry_run,enum=declined,enum=cancelled" jsonschema_description:"Outcome"`
 	Message      string   `json:"message" jsonschema:"required" jsonschema_description:"What happened or what next"`
 	Preview      *Preview `json:"preview,omitempty" jsonschema_description:"Planned changes"`
 	ConfirmToken string   `json:"confirm_token,omitempty" jsonschema_description:"Pass back to confirm"`

@@ -38,7 +38,7 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 			pv := schemas.Preview{Action: "update_model_access",
 				Access:   []schemas.AccessDiff{{ID: p.ID, Before: nonNil(grantsOut(before)), After: nonNil(grantsOut(after)), Gains: gains, Loses: loses}},
 				Warnings: writeOnlyWarnings(after)}
-			pv.Summary = fmt.Sprintf("access of %s: %s → %s", p.ID, grantListOrPrivate(grantsOut(before)), grantListOrPrivate(grantsOut(after)))
+			pv.Summary = fmt.Sprintf("access of %s: %s → %s", untrusted(p.ID), grantListOrPrivate(grantsOut(before)), grantListOrPrivate(grantsOut(after)))
 			plan := Plan{Preview: pv, State: cur, Targets: []string{p.ID},
 				Data: owui.AccessForm{ID: p.ID, AccessGrants: after}}
 			if exists {
@@ -54,11 +54,11 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 				plan.Data = form
 				plan.State = nil
 				pv.Models = []schemas.Affected{{ID: p.ID, Name: name, Effect: "create"}}
-				pv.Warnings = append(pv.Warnings, "No stored record for "+p.ID+": Open WebUI creates a base-model record for it (admin keys only; others get an error).")
+				pv.Warnings = append(pv.Warnings, "No stored record for "+untrusted(p.ID)+": Open WebUI creates a base-model record for it (admin keys only; others get an error).")
 			}
 			plan.NoOp = exists && len(gains) == 0 && len(loses) == 0
 			if plan.NoOp {
-				pv.Summary = "access of " + p.ID + " is already " + grantListOrPrivate(grantsOut(before))
+				pv.Summary = "access of " + untrusted(p.ID) + " is already " + grantListOrPrivate(grantsOut(before))
 			}
 			plan.Preview = pv
 			return plan, nil

@@ -13,12 +13,12 @@ func TestAccessPreviewModesAndWriteOnlyWarning(t *testing.T) {
 	if len(p.Preview.Warnings) != 1 {
 		t.Fatalf("no write-without-read warning: %+v", p.Preview.Warnings)
 	}
-	mustContain(t, p.Preview.Warnings[0], "group g-ops gets write without read")
+	mustContain(t, p.Preview.Warnings[0], `group "g-ops" gets write without read`)
 
 	rm := []any{map[string]any{"principal_type": "user", "principal_id": "u-alice", "permission": "read"}}
 	p = e.preview("update_model_access", map[string]any{"id": "code-reviewer", "access_grants": rm, "mode": "remove"})
 	a = p.Preview.Access[0]
-	if len(a.After) != 0 || len(a.Loses) != 1 || p.Preview.Summary != "access of code-reviewer: user u-alice (read) → private" {
+	if len(a.After) != 0 || len(a.Loses) != 1 || p.Preview.Summary != `access of "code-reviewer": user "u-alice" (read) → private` {
 		t.Errorf("remove: %+v / %s", a, p.Preview.Summary)
 	}
 	e.ok("update_model_access", map[string]any{"id": "code-reviewer", "access_grants": rm, "mode": "remove", "confirm_token": p.ConfirmToken}, nil)

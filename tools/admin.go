@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/owui"
@@ -34,19 +33,10 @@ func storedModels(ctx context.Context, d *Deps) ([]owui.Model, error) {
 	return all, nil
 }
 
-// stateOf is the part of the stored models a confirmation must find unchanged.
 func byID(ms []owui.Model) map[string]owui.Model {
 	out := make(map[string]owui.Model, len(ms))
 	for _, m := range ms {
 		out[m.ID] = m
-	}
-	return out
-}
-
-func stateOf(ms []owui.Model) []string {
-	out := make([]string, len(ms))
-	for i, m := range ms {
-		out[i] = fmt.Sprintf("%s@%d", m.ID, m.UpdatedAt)
 	}
 	return out
 }
@@ -77,7 +67,7 @@ var deleteAllModels = Gated(adminSpec("delete_all_models", "Delete ALL models",
 			for _, m := range all {
 				pv.Models = append(pv.Models, affected(m, "delete"))
 			}
-			return Plan{Preview: pv, State: stateOf(all), Backup: all, Targets: ids(all), NoOp: len(all) == 0}, nil
+			return Plan{Preview: pv, State: all, Backup: all, Targets: ids(all), NoOp: len(all) == 0}, nil
 		},
 		Run: func(ctx context.Context, d *Deps, _ schemas.ConfirmOnlyArgs, plan Plan) (schemas.Outcome, error) {
 			if err := d.Client.DeleteAllModels(ctx); err != nil {
@@ -120,13 +110,13 @@ var importModels = Gated(adminSpec("import_models", "Import models",
 				pv.Models = append(pv.Models, affected(cur, "overwrite"))
 				pv.Counts["overwrite"]++
 				if _, ok := el["access_grants"]; ok {
-					pv.Warnings = append(pv.Warnings, id+": Open WebUI 0.12 ignores access_grants of existing models on import (use update_model_access); older versions replace them.")
+					pv.Warnings = append(pv.Warnings, untrusted(id)+": Open WebUI 0.12 ignores access_grants of existing models on import (use update_model_access); older versions replace them.")
 				}
 				pv.Changes = append(pv.Changes, importDiff(cur, el)...)
 				backup = append(backup, cur)
 			}
 			pv.Summary = fmt.Sprintf("import %d model(s): %d new, %d overwritten (%d field changes)", pv.Counts["create"]+pv.Counts["overwrite"], pv.Counts["create"], pv.Counts["overwrite"], len(pv.Changes))
-			return Plan{Preview: pv, State: stateOf(backup), Backup: backup, Targets: targets}, nil
+			return Plan{Preview: pv, State: backup, Backup: backup, Targets: targets}, nil
 		},
 		Run: func(ctx context.Context, d *Deps, p schemas.ImportModelsArgs, plan Plan) (schemas.Outcome, error) {
 			if err := d.Client.ImportModels(ctx, p.Models); err != nil {
@@ -215,9 +205,9 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 			}
 			pv.Summary = fmt.Sprintf("sync: %d created, %d updated, %d DELETED", pv.Counts["create"], pv.Counts["update"], pv.Counts["delete"])
 			if len(deleted) > 0 {
-				pv.Warnings = append(pv.Warnings, fmt.Sprintf("%d stored model(s) not in the list will be DELETED: %s", len(deleted), strings.Join(deleted, ", ")))
+				pv.Warnings = append(pv.Warnings, fmt.Sprintf("%d stored model(s) not in the list will be DELETED: %s", len(deleted), untrustedList(deleted)))
 			}
-			return Plan{Preview: pv, State: stateOf(all), Backup: all, Targets: append(ids(els), deleted...), Data: els}, nil
+			return Plan{Preview: pv, State: all, Backup: all, Targets: append(ids(els), deleted...), Data: els}, nil
 		},
 		Run: func(ctx context.Context, d *Deps, _ schemas.SyncModelsArgs, plan Plan) (schemas.Outcome, error) {
 			out, err := d.Client.SyncModels(ctx, plan.Data.([]owui.Model))
@@ -260,7 +250,7 @@ func syncElement(el map[string]any, now int64) (owui.Model, error) {
 	if m.UpdatedAt == 0 {
 		m.UpdatedAt = now
 	}
-	m.User, m.WriteAccess = nil, nil
+	m.User, m.WriteAccess, m.VersionID = nil, nil, "" // read-only; never sent
 	grants := make([]owui.AccessGrant, 0, len(m.AccessGrants))
 	for i, g := range m.AccessGrants {
 		if g.ID == "" {
@@ -302,10 +292,10 @@ var unloadModel = Gated(adminSpec("unload_model", "Unload model from provider",
 				}
 			}
 			if provider == "" {
-				pv.Summary = fmt.Sprintf("unload %s (not a live provider model: Open WebUI follows its base_model_id chain)", p.Model)
-				pv.Warnings = append(pv.Warnings, p.Model+" is not in the live provider list; Open WebUI may answer that it is not found.")
+				pv.Summary = fmt.Sprintf("unload %s (not a live provider model: Open WebUI follows its base_model_id chain)", untrusted(p.Model))
+				pv.Warnings = append(pv.Warnings, untrusted(p.Model)+" is not in the live provider list; Open WebUI may answer that it is not found.")
 			} else {
-				pv.Summary = fmt.Sprintf("unload %s from provider %s", p.Model, provider)
+				pv.Summary = fmt.Sprintf("unload %s from provider %s", untrusted(p.Model), untrusted(provider))
 			}
 			return Plan{Preview: pv, State: provider, Targets: []string{p.Model}}, nil
 		},

@@ -51,6 +51,7 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 			var targets []restoreTarget
 			pv := schemas.Preview{Action: "restore_models", Counts: map[string]int{}}
 			var current []owui.Model
+			var missing []string // recreated: the preview binds that they are still absent
 			for _, want := range bk.Models {
 				if len(p.IDs) > 0 && !slices.Contains(p.IDs, want.ID) {
 					continue
@@ -68,11 +69,12 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 					}
 					pv.Counts["overwrite"]++
 				case owui.IsKind(err, owui.KindNotFound):
+					missing = append(missing, want.ID)
 					a := affected(want, "restore")
 					pv.Models = append(pv.Models, a)
 					pv.Counts["recreate"]++
 					if want.UserID != "" {
-						pv.Warnings = append(pv.Warnings, fmt.Sprintf("%s is recreated owned by this key's user (it was owned by %s)", want.ID, owner(want)))
+						pv.Warnings = append(pv.Warnings, fmt.Sprintf("%s is recreated owned by this key's user (it was owned by %s)", untrusted(want.ID), untrusted(owner(want))))
 					}
 				default:
 					return Plan{}, err
@@ -84,8 +86,8 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 					return Plan{}, &ArgError{Tool: "restore_models", Problems: []string{fmt.Sprintf("%q is not in backup %s", id, p.Backup)}}
 				}
 			}
-			pv.Summary = fmt.Sprintf("restore %d model(s) from backup %s (%s): %d recreated, %d overwritten", len(targets), bk.ID, bk.Operation, pv.Counts["recreate"], pv.Counts["overwrite"])
-			return Plan{Preview: pv, State: stateOf(current), Backup: current, Targets: idsOf(targets), Data: targets, NoOp: len(targets) == 0}, nil
+			pv.Summary = fmt.Sprintf("restore %d model(s) from backup %s (%s): %d recreated, %d overwritten", len(targets), untrusted(bk.ID), untrusted(bk.Operation), pv.Counts["recreate"], pv.Counts["overwrite"])
+			return Plan{Preview: pv, State: map[string]any{"current": current, "missing": missing}, Backup: current, Targets: idsOf(targets), Data: targets, NoOp: len(targets) == 0}, nil
 		},
 		Run: func(ctx context.Context, d *Deps, _ schemas.RestoreModelsArgs, plan Plan) (schemas.Outcome, error) {
 			var done []schemas.Model
@@ -98,7 +100,11 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 					m, err = setGrants(ctx, d, m, t.want.Grants())
 				}
 				if err != nil {
-					return schemas.Outcome{}, fmt.Errorf("restoring %s (after %d restored): %w", t.want.ID, len(done), err)
+					err = fmt.Errorf("restoring %s (after %d restored): %w", untrusted(t.want.ID), len(done), err)
+					if len(done) > 0 {
+						return schemas.Outcome{}, &PartialError{Done: len(done), Err: err}
+					}
+					return schemas.Outcome{}, err
 				}
 				done = append(done, row(m))
 			}

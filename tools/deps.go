@@ -2,6 +2,7 @@ package tools
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/safety"
@@ -23,6 +24,9 @@ type Options struct {
 	AllowAccessChanges bool
 	AllowAdmin         bool
 	Confirm            ConfirmMode
+	// ElicitTimeout bounds how long a question to the user may stay
+	// unanswered (--elicit-timeout); zero means DefaultElicitTimeout.
+	ElicitTimeout time.Duration
 	// Sandbox marks --demo: results say plainly that nothing is real.
 	Sandbox bool
 }

@@ -21,7 +21,10 @@ import (
 type Plan struct {
 	Preview schemas.Preview
 	// State is the upstream state the preview was computed from; a
-	// confirmation is refused when it changed since.
+	// confirmation is refused when it changed since. Put the owui.Model
+	// records the preview shows into it (a Model, []Model, or maps/slices
+	// holding them): fingerprint binds them by content and version_id, not
+	// by updated_at, whose one-second resolution misses quick edits.
 	State any
 	// Backup holds the full records the call changes or deletes.
 	Backup  []owui.Model
@@ -41,7 +44,12 @@ type Gate[P Confirmable] struct {
 	// read. Optional.
 	Check func(d *Deps, p P) error
 	Plan  func(ctx context.Context, d *Deps, p P) (Plan, error)
-	Run   func(ctx context.Context, d *Deps, p P, plan Plan) (schemas.Outcome, error)
+	// Run makes the change. An error of kind owui.KindVersionConflict means
+	// Open WebUI refused the write because the record changed meanwhile:
+	// the gate then shows a fresh preview instead of failing. A Run that
+	// makes several writes and fails after some of them returns a
+	// *PartialError, which is reported as a failure, never as a preview.
+	Run func(ctx context.Context, d *Deps, p P, plan Plan) (schemas.Outcome, error)
 }
 
 // Confirmable is implemented by every mutating tool's arguments.
@@ -49,133 +57,357 @@ type Confirmable interface {
 	Confirmation() (dryRun bool, token string)
 }
 
+// PartialError is a Run failure after some writes were made.
+type PartialError struct {
+	Done int // writes that succeeded before the failure
+	Err  error
+}
+
+func (e *PartialError) Error() string { return e.Err.Error() }
+func (e *PartialError) Unwrap() error { return e.Err }
+
 // elicitKey names our one input request across MRTR round trips.
 const elicitKey = "confirm"
 
-// Gated declares a mutating tool.
+// maxAsks bounds how often one call asks the user again because the
+// target kept changing under the question.
+const maxAsks = 3
+
+// DefaultElicitTimeout is how long a question to the user may stay
+// unanswered when Options.ElicitTimeout is zero.
+const DefaultElicitTimeout = 3 * time.Minute
+
+// Gated declares a mutating tool. Every call writes exactly one audit line,
+// whatever its outcome.
 func Gated[P Confirmable](spec Spec, g Gate[P]) Tool {
 	t := Tool{Spec: spec, In: schemas.Input[P](), Out: schemas.Output[schemas.Outcome](), Gated: true}
-	t.call = func(ctx context.Context, d *Deps, req mcp.CallToolRequest, args map[string]any) (*mcp.CallToolResult, error) {
+	t.call = func(ctx context.Context, d *Deps, req mcp.CallToolRequest, args map[string]any) (res *mcp.CallToolResult, err error) {
+		c := &gateCall[P]{d: d, t: t, g: g, req: req, args: args, callerID: caller.From(ctx).ID, rec: auditRec{targets: argTargets(args)}}
+		defer func() {
+			if r := recover(); r != nil {
+				c.rec.set(safety.OutcomeError, c.rec.confirmation, fmt.Errorf("internal error: %v", r))
+				d.record(ctx, t, c.rec)
+				panic(r)
+			}
+			d.record(ctx, t, c.rec.final(res, err))
+		}()
 		p, err := decode[P](t, args)
 		if err != nil {
 			return nil, err
 		}
+		c.p = p
 		if g.Check != nil {
 			if err := g.Check(d, p); err != nil {
+				c.rec.set(safety.OutcomeRefused, "", err)
 				return nil, err
 			}
 		}
-		return runGated(ctx, d, t, g, p, req, args)
+		return c.run(ctx)
 	}
 	return t
 }
 
-func runGated[P Confirmable](ctx context.Context, d *Deps, t Tool, g Gate[P], p P, req mcp.CallToolRequest, args map[string]any) (*mcp.CallToolResult, error) {
-	dry, token := p.Confirmation()
-	answer := server.ElicitationResponse(req.Params.InputResponses, elicitKey)
-	needs := g.Needs == nil || g.Needs(d, p)
+// gateCall is one call of a gated tool on its way through the gate.
+type gateCall[P Confirmable] struct {
+	d    *Deps
+	t    Tool
+	g    Gate[P]
+	p    P
+	req  mcp.CallToolRequest
+	args map[string]any
+	// callerID is who the call is for; every confirmation is bound to it.
+	callerID string
+	rec      auditRec
+}
 
-	plan, err := g.Plan(ctx, d, p)
+// run decides how this call is confirmed. Only three things confirm a
+// change: a confirm_token (token mode, or auto mode with a client that
+// cannot elicit), the user's own answer to an elicitation (elicit mode, or
+// auto mode with a client that can), or nothing (--confirm=none, or a call
+// that needs no confirmation). Each secret works only for its own path.
+func (c *gateCall[P]) run(ctx context.Context) (*mcp.CallToolResult, error) {
+	d := c.d
+	dry, token := c.p.Confirmation()
+	answer := server.ElicitationResponse(c.req.Params.InputResponses, elicitKey)
+	state := c.req.Params.RequestState
+
+	plan, err := c.plan(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if dry {
+		c.rec.set(safety.OutcomeDryRun, "", nil)
 		return d.outcome(schemas.Outcome{Status: "dry_run", Message: "Dry run: nothing was changed. " + plan.Preview.Summary, Preview: &plan.Preview}), nil
 	}
 	if plan.NoOp {
+		c.rec.set(safety.OutcomeNoop, "", nil)
 		return d.outcome(schemas.Outcome{Status: "done", Message: "Nothing to do: " + plan.Preview.Summary}), nil
 	}
-	if !needs {
-		return execute(ctx, d, t, g, p, plan, "not_required")
+	if c.g.Needs != nil && !c.g.Needs(d, c.p) {
+		return c.execute(ctx, plan, safety.ConfirmNotRequired, nil)
 	}
 	if d.Options.Confirm == ConfirmNone {
-		return execute(ctx, d, t, g, p, plan, "none")
-	}
-
-	claims := safety.Claims{
-		Tool:   t.Name,
-		Args:   safety.ArgsDigest(args, "confirm_token", "dry_run"),
-		Caller: caller.From(ctx).ID,
-		Target: safety.Fingerprint(plan.State),
-	}
-
-	switch {
-	case answer != nil:
-		if answer.Action != mcp.ElicitationResponseActionAccept || !approved(answer.Content) {
-			d.audit(ctx, t, plan, "refused", "", "elicitation", nil)
-			verb := "declined"
-			if answer.Action == mcp.ElicitationResponseActionCancel {
-				verb = "cancelled"
-			}
-			return d.outcome(schemas.Outcome{Status: "declined", Message: fmt.Sprintf("The user %s the confirmation: nothing was changed.", verb), Preview: &plan.Preview}), nil
-		}
-		if err := d.Tokens.Redeem(req.Params.RequestState, claims); err != nil {
-			return d.refused(ctx, t, plan, claims, err, "elicitation")
-		}
-		return execute(ctx, d, t, g, p, plan, "elicitation")
-	case token != "":
-		if err := d.Tokens.Redeem(token, claims); err != nil {
-			return d.refused(ctx, t, plan, claims, err, "token")
-		}
-		return execute(ctx, d, t, g, p, plan, "token")
+		return c.execute(ctx, plan, safety.ConfirmNone, nil)
 	}
 
 	canElicit := clientCanElicit(ctx)
+	byHuman := d.Options.Confirm == ConfirmElicit || d.Options.Confirm == ConfirmAuto && canElicit
 	switch {
-	case canElicit && (d.Options.Confirm == ConfirmAuto || d.Options.Confirm == ConfirmElicit):
-		state := d.Tokens.Mint(claims)
-		return server.NewInputRequestBuilder(state).Elicit(elicitKey, mcp.ElicitationParams{
-			Mode:    mcp.ElicitationModeForm,
-			Message: d.scrub(d.sandboxNote() + renderPreview(t.Name, plan.Preview)),
-			RequestedSchema: map[string]any{
-				"type": "object",
-				"properties": map[string]any{
-					"confirm": map[string]any{"type": "boolean", "title": "Proceed?", "description": "Yes runs the change described above"},
-				},
-				"required": []string{"confirm"},
-			},
-		}).ToolResult(), nil
-	case d.Options.Confirm == ConfirmElicit:
-		return nil, fmt.Errorf("this server confirms dangerous calls only by asking the user (--confirm=elicit), and this MCP client does not support elicitation; nothing was changed. Use a client with elicitation, or restart the server with --confirm=auto")
+	case byHuman && token != "":
+		why := "this MCP client can ask the user directly, so the server asks them and never accepts a confirm_token from it"
+		if d.Options.Confirm == ConfirmElicit {
+			why = "this server confirms dangerous calls only by asking the user (--confirm=elicit) and never accepts a confirm_token"
+		}
+		return c.refuse(fmt.Errorf("%s was not run: %s. Call it again without confirm_token; the user will be asked", c.t.Name, why), safety.ConfirmToken)
+	case !byHuman && (answer != nil || state != ""):
+		return c.refuse(fmt.Errorf("%s was not run: an elicitation answer was sent, but this server did not ask this client (confirmation here is by confirm_token). Call it again without one for a preview", c.t.Name), safety.ConfirmElicitation)
+	case byHuman && !canElicit:
+		return c.refuse(errors.New("this server confirms dangerous calls only by asking the user (--confirm=elicit), and this MCP client does not support elicitation; nothing was changed. Use a client with elicitation, or restart the server with --confirm=auto"), "")
+	case byHuman && !modernClient(ctx):
+		return c.askLegacy(ctx, plan)
+	case byHuman && answer != nil:
+		return c.answered(ctx, plan, answer, state)
+	case byHuman && state != "":
+		return c.refuse(fmt.Errorf("%s was not run: a requestState came back without the user's answer. Call it again without one; the user will be asked", c.t.Name), safety.ConfirmElicitation)
+	case byHuman:
+		return c.askModern(ctx, plan, "")
+	case token != "":
+		if err := d.Tokens.Redeem(token, c.claims(plan, safety.KindConfirm)); err != nil {
+			if safety.ReasonOf(err) == safety.ReasonTargetChanged {
+				// plan was read by this call: it is the fresh preview.
+				res, err := c.previewToken(plan, "Not run: the target changed in Open WebUI since the preview. Here is a fresh preview; nothing was changed.", true)
+				c.rec.err = "target changed since the preview"
+				return res, err
+			}
+			return c.refuse(err, safety.ConfirmToken)
+		}
+		return c.execute(ctx, plan, safety.ConfirmToken, func(ctx context.Context) (*mcp.CallToolResult, error) {
+			return c.freshToken(ctx, "Not run: Open WebUI refused the write because the model changed while it was being written (version conflict).")
+		})
 	}
-	tok := d.Tokens.Mint(claims)
-	return d.outcome(schemas.Outcome{
+	return c.previewToken(plan, "Nothing was changed yet.", false)
+}
+
+func (c *gateCall[P]) plan(ctx context.Context) (Plan, error) {
+	plan, err := c.g.Plan(ctx, c.d, c.p)
+	if err == nil && plan.Targets != nil {
+		c.rec.targets = plan.Targets
+	}
+	return plan, err
+}
+
+// claims binds a confirmation to this tool, arguments, caller and the
+// content the preview showed.
+func (c *gateCall[P]) claims(plan Plan, kind safety.Kind) safety.Claims {
+	return safety.Claims{
+		Kind:   kind,
+		Tool:   c.t.Name,
+		Args:   safety.ArgsDigest(c.args, "confirm_token", "dry_run"),
+		Caller: c.callerID,
+		Target: fingerprint(plan.State),
+	}
+}
+
+// previewToken mints a confirm_token for plan and asks the agent to show
+// the preview. Only for calls that confirm by token.
+func (c *gateCall[P]) previewToken(plan Plan, lead string, isError bool) (*mcp.CallToolResult, error) {
+	d := c.d
+	tok := d.Tokens.Mint(c.claims(plan, safety.KindConfirm))
+	c.rec.set(safety.OutcomePreview, safety.ConfirmToken, nil)
+	res := d.outcome(schemas.Outcome{
 		Status:       "confirmation_required",
-		Message:      "Nothing was changed yet. Show this preview to the user; only if they approve, call " + t.Name + " again with the same arguments plus confirm_token.",
+		Message:      lead + " Show this preview to the user; only if they approve, call " + c.t.Name + " again with the same arguments plus confirm_token.",
 		Preview:      &plan.Preview,
 		ConfirmToken: tok,
 		ExpiresAt:    d.tokenExpiry(),
-	}), nil
+	})
+	res.IsError = isError
+	return res, nil
 }
 
-// tokenExpiry is when a token minted now expires, for the agent to read.
-func (d *Deps) tokenExpiry() string {
-	return time.Now().Add(d.Tokens.TTL()).UTC().Format(time.RFC3339)
+// freshToken re-plans after a target change and hands out a new preview
+// and token (token confirmation only).
+func (c *gateCall[P]) freshToken(ctx context.Context, lead string) (*mcp.CallToolResult, error) {
+	plan, err := c.plan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s the fresh preview failed: %w", lead, err)
+	}
+	res, err := c.previewToken(plan, lead+" Here is a fresh preview; nothing was changed.", true)
+	c.rec.err = "target changed since the preview"
+	return res, err
 }
 
-// refused turns a failed token check into a tool error. A target that
-// changed since the preview gets a fresh preview and token.
-func (d *Deps) refused(ctx context.Context, t Tool, plan Plan, claims safety.Claims, err error, mode string) (*mcp.CallToolResult, error) {
-	d.audit(ctx, t, plan, "refused", "", mode, err)
-	var ref *safety.Refusal
-	if errors.As(err, &ref) && ref.Reason == safety.ReasonTargetChanged {
-		tok := d.Tokens.Mint(claims)
-		out := schemas.Outcome{
-			Status:       "confirmation_required",
-			Message:      "Not run: the target changed since the preview. Here is a fresh preview; show it to the user and confirm again with the new confirm_token.",
-			Preview:      &plan.Preview,
-			ConfirmToken: tok,
-			ExpiresAt:    d.tokenExpiry(),
-		}
-		res := d.outcome(out)
-		res.IsError = true
+// elicitParams is the question shown to the user.
+func (c *gateCall[P]) elicitParams(plan Plan, lead string) mcp.ElicitationParams {
+	d := c.d
+	if lead != "" {
+		lead += "\n"
+	}
+	return mcp.ElicitationParams{
+		Mode:    mcp.ElicitationModeForm,
+		Message: d.scrub(d.sandboxNote() + lead + renderPreview(c.t.Name, plan.Preview)),
+		RequestedSchema: map[string]any{
+			"type": "object",
+			"properties": map[string]any{
+				"confirm": map[string]any{"type": "boolean", "title": "Proceed?", "description": "Yes runs the change described above"},
+			},
+			"required": []string{"confirm"},
+		},
+	}
+}
+
+// askModern returns the question to a 2026-07-28 client (input_required).
+// The requestState it carries binds the preview, lives only as long as the
+// user may take to answer, and is refused anywhere but here.
+func (c *gateCall[P]) askModern(_ context.Context, plan Plan, lead string) (*mcp.CallToolResult, error) {
+	state := c.d.Tokens.MintTTL(c.claims(plan, safety.KindRequestState), c.d.elicitTimeout())
+	c.rec.set(safety.OutcomePreview, safety.ConfirmElicitation, nil)
+	return server.NewInputRequestBuilder(state).Elicit(elicitKey, c.elicitParams(plan, lead)).ToolResult(), nil
+}
+
+// answered handles a 2026-07-28 client's retry carrying the user's answer.
+func (c *gateCall[P]) answered(ctx context.Context, plan Plan, answer *mcp.ElicitationResult, state string) (*mcp.CallToolResult, error) {
+	if res := c.notApproved(plan, answer); res != nil {
 		return res, nil
 	}
+	err := c.d.Tokens.Redeem(state, c.claims(plan, safety.KindRequestState))
+	switch safety.ReasonOf(err) {
+	case "":
+	case safety.ReasonExpired:
+		return c.cancelled(plan, fmt.Sprintf("The answer came after the %s limit for answering (--elicit-timeout), so the call was cancelled: nothing was changed. Call %s again to be asked anew.", humanDuration(c.d.elicitTimeout()), c.t.Name)), nil
+	case safety.ReasonTargetChanged:
+		res, err := c.askModern(ctx, plan, "The target changed in Open WebUI since you were asked; nothing was changed. This is the current state:")
+		c.rec.err = "target changed since the preview; asked again"
+		return res, err
+	default:
+		return c.refuse(err, safety.ConfirmElicitation)
+	}
+	return c.execute(ctx, plan, safety.ConfirmElicitation, func(ctx context.Context) (*mcp.CallToolResult, error) {
+		fresh, err := c.plan(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("Open WebUI refused the write because the model changed meanwhile (version conflict), and the fresh preview failed: %w", err)
+		}
+		res, err := c.askModern(ctx, fresh, "Open WebUI refused the change because the model changed while it was being written; nothing was changed. This is the current state:")
+		c.rec.err = "version conflict upstream; asked again"
+		return res, err
+	})
+}
+
+// askLegacy asks a client of an earlier protocol era (elicitation/create)
+// and waits, at most --elicit-timeout, for the answer. The wait happens
+// here rather than in mcp-go's bridge for input_required results, so that
+// it is bounded and its end is reported and audited like any other
+// outcome. No requestState exists on this path.
+func (c *gateCall[P]) askLegacy(ctx context.Context, plan Plan) (*mcp.CallToolResult, error) {
+	lead := ""
+	for ask := 1; ; ask++ {
+		answer, err := c.elicitNow(ctx, c.elicitParams(plan, lead))
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return c.cancelled(plan, fmt.Sprintf("Nobody answered the confirmation within %s (--elicit-timeout), so the call was cancelled: nothing was changed. Call %s again to ask anew.", humanDuration(c.d.elicitTimeout()), c.t.Name)), nil
+		}
+		if err != nil {
+			c.rec.confirmation = safety.ConfirmElicitation
+			return nil, fmt.Errorf("asking the user failed, so nothing was changed: %w", err)
+		}
+		if res := c.notApproved(plan, answer); res != nil {
+			return res, nil
+		}
+		// Time passed while the user read the preview: what runs must be
+		// what they saw.
+		fresh, err := c.plan(ctx)
+		if err != nil {
+			c.rec.confirmation = safety.ConfirmElicitation
+			return nil, err
+		}
+		changed := fingerprint(fresh.State) != fingerprint(plan.State)
+		if !changed {
+			if fresh.NoOp {
+				c.rec.set(safety.OutcomeNoop, safety.ConfirmElicitation, nil)
+				return c.d.outcome(schemas.Outcome{Status: "done", Message: "Nothing to do: " + fresh.Preview.Summary}), nil
+			}
+			conflict := false
+			res, err := c.execute(ctx, fresh, safety.ConfirmElicitation, func(context.Context) (*mcp.CallToolResult, error) {
+				conflict = true
+				return nil, nil
+			})
+			if !conflict {
+				return res, err
+			}
+			lead = "Open WebUI refused the change because the model changed while it was being written; nothing was changed. This is the current state:"
+			if fresh, err = c.plan(ctx); err != nil {
+				return nil, err
+			}
+		} else {
+			lead = "The target changed in Open WebUI since you were asked; nothing was changed. This is the current state:"
+		}
+		plan = fresh
+		if ask == maxAsks {
+			c.rec.set(safety.OutcomeRefused, safety.ConfirmElicitation, errors.New("target kept changing"))
+			return nil, fmt.Errorf("%s was not run: the target changed in Open WebUI each of the %d times the user was asked. Nothing was changed; try again once it is no longer being edited", c.t.Name, maxAsks)
+		}
+	}
+}
+
+// elicitNow sends elicitation/create and waits at most the elicit timeout.
+func (c *gateCall[P]) elicitNow(ctx context.Context, params mcp.ElicitationParams) (*mcp.ElicitationResult, error) {
+	srv := server.ServerFromContext(ctx)
+	if srv == nil {
+		return nil, errors.New("no MCP server in the request context")
+	}
+	tctx, cancel := context.WithTimeout(ctx, c.d.elicitTimeout())
+	defer cancel()
+	res, err := srv.RequestElicitation(tctx, mcp.ElicitationRequest{
+		Request: mcp.Request{Method: string(mcp.MethodElicitationCreate)},
+		Params:  params,
+	})
+	if err == nil && res == nil {
+		err = errors.New("the client returned no answer")
+	}
+	if err != nil && tctx.Err() != nil && ctx.Err() == nil {
+		return nil, context.DeadlineExceeded
+	}
+	return res, err
+}
+
+// notApproved returns the result for every answer that is not a clear yes.
+func (c *gateCall[P]) notApproved(plan Plan, a *mcp.ElicitationResult) *mcp.CallToolResult {
+	var status, outcome, msg string
+	switch {
+	case a.Action == mcp.ElicitationResponseActionCancel:
+		status, outcome, msg = "cancelled", safety.OutcomeCancelled, "The user cancelled the confirmation (dismissed it without answering): nothing was changed."
+	case a.Action != mcp.ElicitationResponseActionAccept:
+		status, outcome, msg = "declined", safety.OutcomeDeclined, "The user declined the confirmation: nothing was changed."
+	default:
+		yes, answered := approval(a.Content)
+		switch {
+		case yes:
+			return nil
+		case answered:
+			status, outcome, msg = "declined", safety.OutcomeDeclined, "The user answered no to the confirmation: nothing was changed."
+		default:
+			status, outcome, msg = "declined", safety.OutcomeDeclined, "The user accepted the dialog but did not tick or answer the confirmation, so it counts as no: nothing was changed."
+		}
+	}
+	c.rec.set(outcome, safety.ConfirmElicitation, nil)
+	return c.d.outcome(schemas.Outcome{Status: status, Message: msg, Preview: &plan.Preview})
+}
+
+func (c *gateCall[P]) cancelled(plan Plan, msg string) *mcp.CallToolResult {
+	c.rec.set(safety.OutcomeCancelled, safety.ConfirmElicitation, errors.New("no answer within the elicitation timeout"))
+	return c.d.outcome(schemas.Outcome{Status: "cancelled", Message: msg, Preview: &plan.Preview})
+}
+
+// refuse records a refused confirmation and returns it as a tool error.
+func (c *gateCall[P]) refuse(err error, confirmation string) (*mcp.CallToolResult, error) {
+	c.rec.set(safety.OutcomeRefused, confirmation, err)
 	return nil, err
 }
 
 // execute backs up what the call will change, runs it and records it.
-func execute[P Confirmable](ctx context.Context, d *Deps, t Tool, g Gate[P], p P, plan Plan, mode string) (*mcp.CallToolResult, error) {
+// onConflict, when set, answers a version conflict from upstream (the
+// record changed between the preview and the write): nothing ran.
+func (c *gateCall[P]) execute(ctx context.Context, plan Plan, mode string, onConflict func(context.Context) (*mcp.CallToolResult, error)) (*mcp.CallToolResult, error) {
+	d, t := c.d, c.t
 	backupID := ""
 	if len(plan.Backup) > 0 {
 		info, err := d.Backups.Write(safety.Backup{
@@ -188,23 +420,41 @@ func execute[P Confirmable](ctx context.Context, d *Deps, t Tool, g Gate[P], p P
 			Changed:   effectIDs(plan.Preview, "update", "overwrite"),
 		})
 		if err != nil {
-			d.audit(ctx, t, plan, "skipped", "", mode, err)
+			c.rec.set(safety.OutcomeSkipped, mode, err)
 			return nil, fmt.Errorf("could not write the backup, so nothing was changed: %v. Fix --backup-dir (%s) and call again", err, d.Backups.Dir())
 		}
 		backupID = info.ID
 	}
-	out, err := g.Run(ctx, d, p, plan)
+	c.rec.backup = backupID
+	out, err := c.g.Run(ctx, d, c.p, plan)
+	var partial *PartialError
+	if err != nil && onConflict != nil && owui.IsKind(err, owui.KindVersionConflict) && !errors.As(err, &partial) {
+		c.rec.set(safety.OutcomePreview, mode, err)
+		return onConflict(ctx)
+	}
 	if err != nil {
-		d.audit(ctx, t, plan, "error", backupID, mode, err)
+		c.rec.set(safety.OutcomeError, mode, err)
 		return nil, err
 	}
-	d.audit(ctx, t, plan, "ok", backupID, mode, nil)
+	c.rec.set(safety.OutcomeOK, mode, nil)
 	out.Status = "done"
 	out.Backup = backupID
 	if backupID != "" {
 		out.Message = strings.TrimSpace(out.Message + " Backup " + backupID + " holds the previous records (restore_models can put them back).")
 	}
 	return d.outcome(out), nil
+}
+
+// tokenExpiry is when a token minted now expires, for the agent to read.
+func (d *Deps) tokenExpiry() string {
+	return time.Now().Add(d.Tokens.TTL()).UTC().Format(time.RFC3339)
+}
+
+func (d *Deps) elicitTimeout() time.Duration {
+	if d.Options.ElicitTimeout > 0 {
+		return d.Options.ElicitTimeout
+	}
+	return DefaultElicitTimeout
 }
 
 func effectIDs(p schemas.Preview, effects ...string) []string {
@@ -219,27 +469,96 @@ func effectIDs(p schemas.Preview, effects ...string) []string {
 	return ids
 }
 
-func (d *Deps) audit(ctx context.Context, t Tool, plan Plan, outcome, backup, mode string, err error) {
+// auditRec is the one audit line a gated call writes, filled in on the way.
+type auditRec struct {
+	outcome      string
+	confirmation string
+	backup       string
+	targets      []string
+	err          string
+	status       int
+	cause        error
+}
+
+func (r *auditRec) set(outcome, confirmation string, err error) {
+	r.outcome, r.confirmation = outcome, confirmation
+	r.cause = err
+	r.err = ""
+	if err != nil {
+		r.err = err.Error()
+	}
+}
+
+// final fills what the call's paths left open from its result: a call that
+// returned an error without saying more failed (bad arguments are invalid).
+func (r auditRec) final(res *mcp.CallToolResult, err error) auditRec {
+	if r.outcome == "" {
+		var ae *ArgError
+		switch {
+		case errors.As(err, &ae):
+			r.set(safety.OutcomeInvalid, "", err)
+		case err != nil:
+			r.set(safety.OutcomeError, r.confirmation, err)
+		case res != nil && res.IsError:
+			r.set(safety.OutcomeError, r.confirmation, errors.New(textOf(res)))
+		default:
+			r.set(safety.OutcomeError, r.confirmation, errors.New("no outcome recorded"))
+		}
+	} else if err != nil && r.cause == nil {
+		r.err = err.Error()
+		r.cause = err
+	}
+	var oe *owui.Error
+	if errors.As(r.cause, &oe) {
+		r.status = oe.Status
+	}
+	return r
+}
+
+func (d *Deps) record(ctx context.Context, t Tool, r auditRec) {
 	if d.Audit == nil {
 		return
 	}
-	e := safety.Entry{
-		Time:         time.Now().UTC(),
-		Tool:         t.Name,
-		Caller:       caller.From(ctx).ID,
-		Targets:      plan.Targets,
-		Outcome:      outcome,
-		Backup:       backup,
-		Confirmation: mode,
-	}
-	if err != nil {
-		e.Error = d.scrub(err.Error())
-		var oe *owui.Error
-		if errors.As(err, &oe) {
-			e.UpstreamStatus = oe.Status
+	d.Audit.Record(safety.Entry{
+		Time:           time.Now().UTC(),
+		Tool:           t.Name,
+		Caller:         caller.From(ctx).ID,
+		Targets:        r.targets,
+		Outcome:        r.outcome,
+		Backup:         r.backup,
+		Confirmation:   r.confirmation,
+		UpstreamStatus: r.status,
+		Error:          d.scrub(r.err),
+	})
+}
+
+// argTargets names the records a call is about from its arguments, for the
+// audit line of a call that fails before its plan names them.
+func argTargets(args map[string]any) []string {
+	var out []string
+	for _, k := range []string{"id", "model"} {
+		if s, ok := args[k].(string); ok && s != "" {
+			out = append(out, s)
 		}
 	}
-	d.Audit.Record(e)
+	if ids, ok := args["ids"].([]any); ok {
+		for _, v := range ids {
+			if s, ok := v.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func textOf(res *mcp.CallToolResult) string {
+	var parts []string
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			parts = append(parts, tc.Text)
+		}
+	}
+	return strings.Join(parts, "\n")
 }
 
 func (d *Deps) outcome(o schemas.Outcome) *mcp.CallToolResult {
@@ -261,7 +580,7 @@ func (d *Deps) outcome(o schemas.Outcome) *mcp.CallToolResult {
 			text += "\n" + compactJSON(r.Models)
 		}
 		if len(r.Deleted) > 0 {
-			text += "\ndeleted: " + strings.Join(r.Deleted, ", ")
+			text += "\ndeleted: " + untrustedList(r.Deleted)
 		}
 		if r.Provider != nil {
 			text += "\nprovider: " + compactJSON(r.Provider)
@@ -277,14 +596,23 @@ func (d *Deps) sandboxNote() string {
 	return ""
 }
 
-// approved reads the yes/no of our elicitation form.
-func approved(content any) bool {
+// approval reads our elicitation form: yes is an explicit true; answered
+// is false when the confirm field is missing or not a boolean (a client
+// that accepts the dialog without the form filled in).
+func approval(content any) (yes, answered bool) {
 	m, ok := content.(map[string]any)
 	if !ok {
-		return false
+		return false, false
 	}
 	b, ok := m["confirm"].(bool)
-	return ok && b
+	return ok && b, ok
+}
+
+// modernClient reports whether this request speaks 2026-07-28 or later,
+// where an elicitation is an input_required result and a retry (the same
+// test mcp-go makes before bridging input_required for older clients).
+func modernClient(ctx context.Context) bool {
+	return mcp.IsModernProtocol(server.RequestProtocolVersion(ctx))
 }
 
 // clientCanElicit checks the client's declared capability ourselves:

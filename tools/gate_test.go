@@ -51,14 +51,14 @@ func TestEveryDangerousCallPreviewsFirst(t *testing.T) {
 		args map[string]any
 		want []string // in the preview text
 	}{
-		{"delete_model", map[string]any{"id": "team/support-bot:v2"}, []string{"DELETE team/support-bot:v2", "owner u-admin", "group g-eng (read)"}},
+		{"delete_model", map[string]any{"id": "team/support-bot:v2"}, []string{`DELETE "team/support-bot:v2"`, `owner "u-admin"`, `group "g-eng" (read)`}},
 		{"delete_all_models", map[string]any{}, []string{"delete ALL 38 stored models"}},
-		{"sync_models", map[string]any{"models": []any{map[string]any{"id": "code-reviewer", "name": "CR", "base_model_id": "gpt-4o"}}}, []string{"1 updated, 37 DELETED", "DELETE team/support-bot:v2"}},
-		{"import_models", map[string]any{"models": []any{map[string]any{"id": "code-reviewer", "name": "CR2"}, map[string]any{"id": "brand-new", "name": "B"}}}, []string{"1 new, 1 overwritten", `code-reviewer.name: "Code Reviewer" → "CR2"`}},
-		{"update_model_access", map[string]any{"id": "code-reviewer", "access_grants": grants}, []string{"user u-alice (read) → group g-eng (read)", "gains: group g-eng (read)", "loses: user u-alice (read)"}},
-		{"unload_model", map[string]any{"model": "llama3.1:8b"}, []string{"unload llama3.1:8b from provider ollama"}},
-		{"create_model", map[string]any{"id": "n1", "name": "N", "access_grants": grants}, []string{"shared with group g-eng (read)"}},
-		{"update_model", map[string]any{"id": "code-reviewer", "access_grants": []any{}}, []string{"access user u-alice (read) → private"}},
+		{"sync_models", map[string]any{"models": []any{map[string]any{"id": "code-reviewer", "name": "CR", "base_model_id": "gpt-4o"}}}, []string{"1 updated, 37 DELETED", `DELETE "team/support-bot:v2"`}},
+		{"import_models", map[string]any{"models": []any{map[string]any{"id": "code-reviewer", "name": "CR2"}, map[string]any{"id": "brand-new", "name": "B"}}}, []string{"1 new, 1 overwritten", `"code-reviewer" "name": "Code Reviewer" → "CR2"`}},
+		{"update_model_access", map[string]any{"id": "code-reviewer", "access_grants": grants}, []string{`user "u-alice" (read) → group "g-eng" (read)`, `gains: group "g-eng" (read)`, `loses: user "u-alice" (read)`}},
+		{"unload_model", map[string]any{"model": "llama3.1:8b"}, []string{`unload "llama3.1:8b" from provider "ollama"`}},
+		{"create_model", map[string]any{"id": "n1", "name": "N", "access_grants": grants}, []string{`shared with group "g-eng" (read)`}},
+		{"update_model", map[string]any{"id": "code-reviewer", "access_grants": []any{}}, []string{`access user "u-alice" (read) → private`}},
 	}
 	for _, c := range cases {
 		t.Run(c.tool, func(t *testing.T) {
@@ -219,22 +219,31 @@ func (h *elicitor) Elicit(_ context.Context, r mcp.ElicitationRequest) (*mcp.Eli
 	return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: h.action, Content: h.content}}, nil
 }
 
+// eras are the two ways a client is asked: elicitation/create (legacy) and
+// an input_required result with requestState (2026-07-28).
+var eras = map[string][]client.ClientOption{
+	"2026-07-28": nil,
+	"legacy":     {client.WithLegacyProtocolOnly()},
+}
+
 func TestElicitation(t *testing.T) {
-	eras := map[string][]client.ClientOption{
-		"2026-07-28": nil,
-		"legacy":     {client.WithLegacyProtocolOnly()},
-	}
 	cases := []struct {
 		name    string
 		action  mcp.ElicitationResponseAction
 		content any
 		deleted bool
 		status  string
+		outcome string // audit
+		msg     string
 	}{
-		{"accept-yes", mcp.ElicitationResponseActionAccept, map[string]any{"confirm": true}, true, "done"},
-		{"accept-no", mcp.ElicitationResponseActionAccept, map[string]any{"confirm": false}, false, "declined"},
-		{"decline", mcp.ElicitationResponseActionDecline, nil, false, "declined"},
-		{"cancel", mcp.ElicitationResponseActionCancel, nil, false, "declined"},
+		{"accept-yes", mcp.ElicitationResponseActionAccept, map[string]any{"confirm": true}, true, "done", "ok", "Deleted model"},
+		{"accept-no", mcp.ElicitationResponseActionAccept, map[string]any{"confirm": false}, false, "declined", "declined", "The user answered no to the confirmation: nothing was changed."},
+		// #15: accepting with the form left empty is not a "decline".
+		{"accept-empty", mcp.ElicitationResponseActionAccept, map[string]any{}, false, "declined", "declined", "The user accepted the dialog but did not tick or answer the confirmation, so it counts as no: nothing was changed."},
+		{"accept-nil", mcp.ElicitationResponseActionAccept, nil, false, "declined", "declined", "did not tick or answer the confirmation"},
+		{"accept-string", mcp.ElicitationResponseActionAccept, map[string]any{"confirm": "yes"}, false, "declined", "declined", "did not tick or answer the confirmation"},
+		{"decline", mcp.ElicitationResponseActionDecline, nil, false, "declined", "declined", "The user declined the confirmation: nothing was changed."},
+		{"cancel", mcp.ElicitationResponseActionCancel, nil, false, "cancelled", "cancelled", "The user cancelled the confirmation (dismissed it without answering): nothing was changed."},
 	}
 	for era, opts := range eras {
 		for _, c := range cases {
@@ -242,20 +251,46 @@ func TestElicitation(t *testing.T) {
 				h := &elicitor{action: c.action, content: c.content}
 				e := newEnv(t, withClient(append([]client.ClientOption{client.WithElicitationHandler(h)}, opts...)...))
 				var out schemas.Outcome
-				e.ok("delete_model", map[string]any{"id": "code-reviewer"}, &out)
-				if len(h.asked) != 1 || !strings.Contains(h.asked[0], "DELETE code-reviewer") {
+				res := e.ok("delete_model", map[string]any{"id": "code-reviewer"}, &out)
+				if len(h.asked) != 1 || !strings.Contains(h.asked[0], `DELETE "code-reviewer"`) {
 					t.Fatalf("the user was not shown the preview: %q", h.asked)
 				}
 				_, exists := e.fake.Model("code-reviewer")
-				if exists == c.deleted || out.Status != c.status {
-					t.Fatalf("deleted=%v status=%s, want deleted=%v status=%s (%s)", !exists, out.Status, c.deleted, c.status, out.Message)
+				if exists == c.deleted || out.Status != c.status || !strings.Contains(out.Message, c.msg) {
+					t.Fatalf("deleted=%v status=%s %q, want deleted=%v status=%s %q", !exists, out.Status, out.Message, c.deleted, c.status, c.msg)
+				}
+				if out.ConfirmToken != "" || strings.Contains(text(res), "confirm_token:") {
+					t.Errorf("a token was handed to the agent: %s", text(res))
 				}
 				if !c.deleted && len(e.writes()) != 0 {
 					t.Errorf("writes after %s: %+v", c.name, e.writes())
 				}
+				// The call that carried the answer wrote its line, labelled
+				// elicitation (a 2026-07-28 preview round trip wrote one too).
+				last := e.auditLines()[len(e.auditLines())-1]
+				if last["outcome"] != c.outcome || last["confirmation"] != "elicitation" {
+					t.Errorf("audit line %v, want outcome %s by elicitation", last, c.outcome)
+				}
 			})
 		}
 	}
+}
+
+// auditLines returns the audit file's lines, decoded.
+func (e *env) auditLines() []map[string]any {
+	e.t.Helper()
+	var out []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(readFile(e.t, e.audit)), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			e.t.Fatalf("audit line %q: %v", l, err)
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 func TestNoElicitationFallsBackToToken(t *testing.T) {

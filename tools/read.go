@@ -120,8 +120,12 @@ func (r listResult) Text() string {
 		if m.WriteAccess != nil && !*m.WriteAccess {
 			state = append(state, "read-only")
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Name, m.BaseModelID,
-			strings.Join(m.Tags, ","), m.Owner, day(m.UpdatedAt), strings.Join(state, ","))
+		tags := make([]string, len(m.Tags))
+		for i, t := range m.Tags {
+			tags[i] = cell(t)
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cell(m.ID), cell(m.Name), cell(m.BaseModelID),
+			strings.Join(tags, ","), cell(m.Owner), day(m.UpdatedAt), strings.Join(state, ","))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
@@ -154,12 +158,12 @@ var getModelProfileImage = withReply(readSpec("get_model_profile_image", "Get mo
 		r := Reply[schemas.ProfileImageResult]{Value: out}
 		switch img.Kind {
 		case "image":
-			r.Text = fmt.Sprintf("Profile image of %s: %s, %d bytes (attached).", p.ID, img.MIMEType, len(img.Data))
+			r.Text = fmt.Sprintf("Profile image of %s: %s, %d bytes (attached).", untrusted(p.ID), img.MIMEType, len(img.Data))
 			r.Extra = []mcp.Content{mcp.NewImageContent(base64.StdEncoding.EncodeToString(img.Data), img.MIMEType)}
 		case "url":
-			r.Text = fmt.Sprintf("Profile image of %s is an external URL (not fetched): %s", p.ID, img.URL)
+			r.Text = fmt.Sprintf("Profile image of %s is an external URL (not fetched): %s", untrusted(p.ID), untrusted(img.URL))
 		default:
-			r.Text = fmt.Sprintf("%s has no custom profile image (Open WebUI's default is used).", p.ID)
+			r.Text = fmt.Sprintf("%s has no custom profile image (Open WebUI's default is used).", untrusted(p.ID))
 		}
 		return r, nil
 	})

@@ -3,7 +3,11 @@ package tools
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/schemas"
@@ -15,6 +19,109 @@ func compactJSON(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// maxShown caps, in runes, one untrusted string as a human sees it.
+const maxShown = 120
+
+// untrusted renders a string that came from Open WebUI or the caller (a
+// model id, name, owner, tag, description, grant principal) for a human to
+// read: always quoted, on one line, with every control, format (zero-width,
+// bidirectional override), separator and other non-printing character
+// escaped, and cut to maxShown runes ("…" after the closing quote says it
+// was cut). Anyone who may create a model chooses these strings, so a name
+// must not be able to add lines of its own to a preview or a question.
+func untrusted(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	cut := false
+	if utf8.RuneCountInString(s) > maxShown {
+		n := 0
+		for i := range s {
+			if n == maxShown {
+				s, cut = s[:i], true
+				break
+			}
+			n++
+		}
+	}
+	q := strconv.Quote(s)
+	if cut {
+		q += "…"
+	}
+	return q
+}
+
+// untrustedList renders strings with untrusted, comma-separated.
+func untrustedList(ss []string) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = untrusted(s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cell renders an untrusted string as one cell of a tab-separated table:
+// as is when it is plainly printable (the common id or name), else quoted
+// and escaped by untrusted.
+func cell(s string) string {
+	if s == "" {
+		return ""
+	}
+	plain := utf8.RuneCountInString(s) <= maxShown && strings.TrimSpace(s) == s
+	for _, r := range s {
+		if !plain || r == '"' || r == '\\' || !unicode.IsPrint(r) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return untrusted(s)
+}
+
+// escapeNonPrint escapes every non-printing rune except newline and tab
+// (ANSI escapes, zero-width and bidirectional controls, line separators):
+// the last line of defence on any text the server returns, where such a
+// rune can only come from untrusted data.
+func escapeNonPrint(s string) string {
+	clean := true
+	for _, r := range s {
+		if r != '\n' && r != '\t' && !unicode.IsPrint(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t' || unicode.IsPrint(r):
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			fmt.Fprintf(&b, "\\U%08x", r)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
+}
+
+// humanDuration prints a duration the way a person says it: "3m", "90s".
+func humanDuration(d time.Duration) string {
+	if d < time.Second {
+		return d.String()
+	}
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // renderPreview writes a preview as short plain text: it is what a human
@@ -35,12 +142,12 @@ func renderPreview(tool string, p schemas.Preview) string {
 			fmt.Fprintf(&b, "… and %d more\n", len(p.Models)-maxRows)
 			break
 		}
-		fmt.Fprintf(&b, "- %s %s", strings.ToUpper(m.Effect), m.ID)
+		fmt.Fprintf(&b, "- %s %s", strings.ToUpper(m.Effect), untrusted(m.ID))
 		if m.Name != "" && m.Name != m.ID {
-			fmt.Fprintf(&b, " (%s)", m.Name)
+			fmt.Fprintf(&b, " (%s)", untrusted(m.Name))
 		}
 		if m.Owner != "" {
-			fmt.Fprintf(&b, " owner %s", m.Owner)
+			fmt.Fprintf(&b, " owner %s", untrusted(m.Owner))
 		}
 		if len(m.Grants) > 0 {
 			fmt.Fprintf(&b, " shared with %s", grantList(m.Grants))
@@ -52,10 +159,10 @@ func renderPreview(tool string, p schemas.Preview) string {
 			fmt.Fprintf(&b, "… and %d more changes\n", len(p.Changes)-maxRows)
 			break
 		}
-		fmt.Fprintf(&b, "- %s.%s: %s → %s\n", c.ID, c.Field, short(c.Before), short(c.After))
+		fmt.Fprintf(&b, "- %s %s: %s → %s\n", untrusted(c.ID), untrusted(c.Field), short(c.Before), short(c.After))
 	}
 	for _, a := range p.Access {
-		fmt.Fprintf(&b, "- access of %s: %s → %s\n", a.ID, grantListOrPrivate(a.Before), grantListOrPrivate(a.After))
+		fmt.Fprintf(&b, "- access of %s: %s → %s\n", untrusted(a.ID), grantListOrPrivate(a.Before), grantListOrPrivate(a.After))
 		if len(a.Gains) > 0 {
 			fmt.Fprintf(&b, "  gains: %s\n", grantList(a.Gains))
 		}
@@ -69,7 +176,7 @@ func renderPreview(tool string, p schemas.Preview) string {
 func grantList(gs []schemas.Grant) string {
 	parts := make([]string, len(gs))
 	for i, g := range gs {
-		parts[i] = grantee(owui.Grant(g)) + " (" + g.Permission + ")"
+		parts[i] = grantee(owui.Grant(g)) + " (" + cell(g.Permission) + ")"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -85,9 +192,11 @@ func short(v any) string {
 	if v == nil {
 		return "(none)"
 	}
-	s := compactJSON(v)
-	if len(s) > 80 {
-		s = s[:80] + "…"
+	// JSON already puts a string on one line; escapeNonPrint removes
+	// what JSON leaves (bidi and zero-width characters).
+	s := escapeNonPrint(compactJSON(v))
+	if utf8.RuneCountInString(s) > 80 {
+		s = string([]rune(s)[:80]) + "…"
 	}
 	return s
 }
@@ -97,5 +206,5 @@ func grantee(g owui.Grant) string {
 	if g.PrincipalID == "*" {
 		return "everyone"
 	}
-	return g.PrincipalType + " " + g.PrincipalID
+	return cell(g.PrincipalType) + " " + untrusted(g.PrincipalID)
 }

@@ -152,7 +152,7 @@ func structured(v any, text string, extra []mcp.Content, d *Deps) *mcp.CallToolR
 			text = string(b)
 		}
 	}
-	text = d.scrub(d.sandboxNote() + text)
+	text = d.scrub(d.sandboxNote() + escapeNonPrint(text))
 	res := mcp.NewToolResultStructured(v, text)
 	res.Content = append(res.Content, extra...)
 	return res
@@ -205,7 +205,7 @@ func (d *Deps) errorResult(t Tool, err error) *mcp.CallToolResult {
 	if d.Options.Sandbox {
 		msg += " [sandbox]"
 	}
-	return mcp.NewToolResultError(d.scrub(msg))
+	return mcp.NewToolResultError(d.scrub(escapeNonPrint(msg)))
 }
 
 // scrub removes every configured secret from s.

@@ -45,7 +45,7 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 			if p.IsActive != nil {
 				f.IsActive = *p.IsActive
 			}
-			pv := schemas.Preview{Action: "create_model", Summary: fmt.Sprintf("create model %s (%q)", p.ID, p.Name),
+			pv := schemas.Preview{Action: "create_model", Summary: fmt.Sprintf("create model %s (%s)", untrusted(p.ID), untrusted(p.Name)),
 				Models: []schemas.Affected{{ID: p.ID, Name: p.Name, Effect: "create", Grants: p.AccessGrants}}}
 			if p.AccessGrants != nil {
 				after := grantsIn(p.AccessGrants)
@@ -62,7 +62,7 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 				return schemas.Outcome{}, err
 			}
 			r := record(m)
-			return schemas.Outcome{Message: "Created model " + m.ID + ".", Result: &schemas.Result{Model: &r}}, nil
+			return schemas.Outcome{Message: "Created model " + untrusted(m.ID) + ".", Result: &schemas.Result{Model: &r}}, nil
 		},
 	})
 
@@ -114,14 +114,14 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 					pv.Access = []schemas.AccessDiff{{ID: cur.ID, Before: nonNil(grantsOut(before.AccessGrants)), After: nonNil(grantsOut(f.AccessGrants)), Gains: gains, Loses: loses}}
 				}
 			}
-			pv.Summary = fmt.Sprintf("update model %s: %d field change(s)", cur.ID, len(pv.Changes))
+			pv.Summary = fmt.Sprintf("update model %s: %d field change(s)", untrusted(cur.ID), len(pv.Changes))
 			if len(pv.Access) > 0 {
 				pv.Summary += fmt.Sprintf(", access %s → %s", grantListOrPrivate(pv.Access[0].Before), grantListOrPrivate(pv.Access[0].After))
 			}
 			plan := Plan{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}, Data: f}
 			plan.NoOp = len(pv.Changes) == 0 && len(pv.Access) == 0
 			if plan.NoOp {
-				pv.Summary = "model " + cur.ID + " already has these values"
+				pv.Summary = "model " + untrusted(cur.ID) + " already has these values"
 				plan.Preview = pv
 			}
 			return plan, nil
@@ -140,7 +140,7 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 				}
 			}
 			r := record(m)
-			return schemas.Outcome{Message: "Updated model " + m.ID + ": " + plan.Preview.Summary + ".", Result: &schemas.Result{Model: &r}}, nil
+			return schemas.Outcome{Message: "Updated model " + untrusted(m.ID) + ": " + plan.Preview.Summary + ".", Result: &schemas.Result{Model: &r}}, nil
 		},
 	})
 
@@ -155,12 +155,12 @@ var toggleModel = Gated(Spec{Name: "toggle_model", Title: "Enable or disable mod
 				return Plan{}, err
 			}
 			state := map[bool]string{true: "enabled", false: "disabled"}
-			pv := schemas.Preview{Action: "toggle_model", Summary: fmt.Sprintf("%s %s → %s", cur.ID, state[cur.IsActive], state[!cur.IsActive]),
+			pv := schemas.Preview{Action: "toggle_model", Summary: fmt.Sprintf("%s %s → %s", untrusted(cur.ID), state[cur.IsActive], state[!cur.IsActive]),
 				Changes: []schemas.FieldChange{{ID: cur.ID, Field: "is_active", Before: cur.IsActive, After: !cur.IsActive}}}
 			plan := Plan{Preview: pv, State: cur, Targets: []string{cur.ID}}
 			if p.Active != nil && *p.Active == cur.IsActive {
 				plan.NoOp = true
-				plan.Preview = schemas.Preview{Action: "toggle_model", Summary: fmt.Sprintf("%s is already %s", cur.ID, state[cur.IsActive])}
+				plan.Preview = schemas.Preview{Action: "toggle_model", Summary: fmt.Sprintf("%s is already %s", untrusted(cur.ID), state[cur.IsActive])}
 			}
 			return plan, nil
 		},
@@ -171,7 +171,7 @@ var toggleModel = Gated(Spec{Name: "toggle_model", Title: "Enable or disable mod
 			}
 			r := record(m)
 			state := map[bool]string{true: "enabled", false: "disabled"}
-			return schemas.Outcome{Message: fmt.Sprintf("Model %s is now %s.", m.ID, state[m.IsActive]), Result: &schemas.Result{Model: &r}}, nil
+			return schemas.Outcome{Message: fmt.Sprintf("Model %s is now %s.", untrusted(m.ID), state[m.IsActive]), Result: &schemas.Result{Model: &r}}, nil
 		},
 	})
 
@@ -185,7 +185,7 @@ var deleteModel = Gated(Spec{Name: "delete_model", Title: "Delete model", Class:
 				return Plan{}, err
 			}
 			pv := schemas.Preview{Action: "delete_model",
-				Summary: fmt.Sprintf("delete model %s (%q, owner %s, %s)", cur.ID, cur.Name, owner(cur), grantListOrPrivate(grantsOut(cur.Grants()))),
+				Summary: fmt.Sprintf("delete model %s (%s, owner %s, %s)", untrusted(cur.ID), untrusted(cur.Name), untrusted(owner(cur)), grantListOrPrivate(grantsOut(cur.Grants()))),
 				Models:  []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner(cur), Effect: "delete", Grants: grantsOut(cur.Grants())}}}
 			return Plan{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}}, nil
 		},
@@ -193,7 +193,7 @@ var deleteModel = Gated(Spec{Name: "delete_model", Title: "Delete model", Class:
 			if err := d.Client.DeleteModel(ctx, p.ID); err != nil {
 				return schemas.Outcome{}, err
 			}
-			return schemas.Outcome{Message: "Deleted model " + p.ID + ".", Result: &schemas.Result{Deleted: []string{p.ID}}}, nil
+			return schemas.Outcome{Message: "Deleted model " + untrusted(p.ID) + ".", Result: &schemas.Result{Deleted: []string{p.ID}}}, nil
 		},
 	})
 
