@@ -41,6 +41,9 @@ type User struct {
 // Meta and Params are kept as decoded JSON objects: Open WebUI stores any
 // extra keys verbatim, so a typed struct would lose them on a round trip.
 type Model struct {
+	// VersionID names the current history entry (0.12+; empty before).
+	// Read-only: Open WebUI ignores it in forms.
+	VersionID    string         `json:"version_id,omitempty"`
 	ID           string         `json:"id"`
 	UserID       string         `json:"user_id"`
 	BaseModelID  *string        `json:"base_model_id"`
@@ -80,6 +83,9 @@ type ModelForm struct {
 	Params       map[string]any `json:"params"`
 	AccessGrants []Grant        `json:"access_grants"`
 	IsActive     bool           `json:"is_active"`
+	// CommitMessage is stored in the history entry the write creates
+	// (0.12+). The client drops it for older servers.
+	CommitMessage string `json:"commit_message,omitempty"`
 }
 
 // Form returns the form that writes m back unchanged: the current grants
