@@ -101,25 +101,29 @@ func (c *Client) needHistory(ctx context.Context, op, method, path string) error
 		Detail: fmt.Sprintf("model history needs Open WebUI %d.%d or newer; this server runs %s", HistoryMinMajor, HistoryMinMinor, v)}
 }
 
-// checkHistoryID refuses history ids that cannot travel as one path
-// segment. Open WebUI's are UUIDs; anything beyond unreserved URL
-// characters is a mistake, never sent.
-func checkHistoryID(op, method, path, id string) error {
-	bad := func(why string) error {
-		return &Error{Op: op, Method: method, Path: path, Kind: KindInvalid, Detail: "the version id " + why + " (not sent)"}
-	}
+// HistoryIDProblem says why id cannot be a history id, or "" when it can.
+// Open WebUI's are UUIDs; an id must travel as one path segment, so
+// anything beyond unreserved URL characters is a mistake, never sent.
+func HistoryIDProblem(id string) string {
 	switch {
 	case strings.TrimSpace(id) == "":
-		return bad("is empty")
+		return "is empty"
 	case len(id) > maxHistoryIDLength:
-		return bad(fmt.Sprintf("is %d bytes long; at most %d", len(id), maxHistoryIDLength))
+		return fmt.Sprintf("is %d bytes long; at most %d", len(id), maxHistoryIDLength)
 	case id == "." || id == "..":
-		return bad("is a dot path segment")
+		return "is a dot path segment"
 	}
 	for _, r := range id {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '~') {
-			return bad(fmt.Sprintf("contains %q; version ids are like 0b6d1c2e-… (letters, digits, '-', '_', '.')", r))
+			return fmt.Sprintf("contains %q; version ids are like 0b6d1c2e-… (letters, digits, '-', '_', '.')", r)
 		}
+	}
+	return ""
+}
+
+func checkHistoryID(op, method, path, id string) error {
+	if why := HistoryIDProblem(id); why != "" {
+		return &Error{Op: op, Method: method, Path: path, Kind: KindInvalid, Detail: "the version id " + why + " (not sent)"}
 	}
 	return nil
 }

@@ -103,6 +103,9 @@ func (r historyResult) Text() string {
 var getModelVersion = Simple(readSpec("get_model_version", "Get model version",
 	"One version's snapshot, diffed against the current record or diff_against. Open WebUI 0.12+."),
 	func(ctx context.Context, d *Deps, p schemas.GetModelVersionArgs) (versionResult, error) {
+		if err := versionArgs("get_model_version", [2]string{"version_id", p.VersionID}, [2]string{"diff_against", p.DiffAgainst}); err != nil {
+			return versionResult{}, err
+		}
 		e, err := d.Client.GetModelVersion(ctx, p.ID, p.VersionID)
 		if err != nil {
 			return versionResult{}, err
@@ -160,6 +163,9 @@ var rollbackModel = Gated(Spec{Name: "rollback_model", Title: "Roll back model",
 	Description: "Restore a version's name, base model, meta, params; grants and is_active stay. Preview, then confirm_token; backed up. 0.12+.",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
 	Gate[schemas.RollbackModelArgs]{
+		Check: func(_ *Deps, p schemas.RollbackModelArgs) error {
+			return versionArgs("rollback_model", [2]string{"version_id", p.VersionID})
+		},
 		Plan: func(ctx context.Context, d *Deps, p schemas.RollbackModelArgs) (Plan, error) {
 			e, err := d.Client.GetModelVersion(ctx, p.ID, p.VersionID)
 			if err != nil {
@@ -204,6 +210,9 @@ var deleteModelVersion = Gated(Spec{Name: "delete_model_version", Title: "Delete
 	Description: "Delete one non-current version from a model's history. Preview, then confirm_token. 0.12+.",
 	ReadOnly:    false, Destructive: true, Idempotent: false, OpenWorld: false},
 	Gate[schemas.DeleteModelVersionArgs]{
+		Check: func(_ *Deps, p schemas.DeleteModelVersionArgs) error {
+			return versionArgs("delete_model_version", [2]string{"version_id", p.VersionID})
+		},
 		Plan: func(ctx context.Context, d *Deps, p schemas.DeleteModelVersionArgs) (Plan, error) {
 			e, err := d.Client.GetModelVersion(ctx, p.ID, p.VersionID)
 			if err != nil {
@@ -232,6 +241,24 @@ var deleteModelVersion = Gated(Spec{Name: "delete_model_version", Title: "Delete
 			return schemas.Outcome{Message: fmt.Sprintf("Deleted version %s of model %s.", p.VersionID, p.ID)}, nil
 		},
 	})
+
+// versionArgs refuses version ids that could not be sent, naming the
+// argument (the client refuses them too, without the argument's name).
+func versionArgs(tool string, args ...[2]string) error {
+	var problems []string
+	for _, a := range args {
+		if a[1] == "" {
+			continue
+		}
+		if why := owui.HistoryIDProblem(a[1]); why != "" {
+			problems = append(problems, fmt.Sprintf("%q %s", a[0], why))
+		}
+	}
+	if len(problems) > 0 {
+		return &ArgError{Tool: tool, Problems: problems}
+	}
+	return nil
+}
 
 // version is a history entry as the tools show it.
 func version(e owui.HistoryEntry, current string) schemas.Version {
