@@ -149,8 +149,14 @@ func TestCommitMessageOnlyFor012(t *testing.T) {
 		}
 		cl := rec.client(Config{})
 		for _, write := range []func() error{
-			func() error { _, err := cl.UpdateModel(context.Background(), ModelForm{ID: "m", Name: "M", CommitMessage: "why"}); return err },
-			func() error { _, err := cl.CreateModel(context.Background(), ModelForm{ID: "m", Name: "M", CommitMessage: "why"}); return err },
+			func() error {
+				_, err := cl.UpdateModel(context.Background(), ModelForm{ID: "m", Name: "M", CommitMessage: "why"})
+				return err
+			},
+			func() error {
+				_, err := cl.CreateModel(context.Background(), ModelForm{ID: "m", Name: "M", CommitMessage: "why"})
+				return err
+			},
 		} {
 			rec.reset()
 			if err := write(); err != nil {

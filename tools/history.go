@@ -1,8 +1,10 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,11 +71,38 @@ var listModelHistory = Simple(readSpec("list_model_history", "List model version
 			return res, fmt.Errorf("reading the model's current version: %w", err)
 		}
 		res.CurrentVersionID = cur.VersionID
+		orderVersions(entries)
 		for _, e := range entries {
 			res.Versions = append(res.Versions, version(e, cur.VersionID))
 		}
 		return res, nil
 	})
+
+// orderVersions puts entries newest first. Open WebUI orders by created_at
+// (seconds), then by the random entry id, so edits within one second come
+// back in any order; among those, a child version goes before its parent.
+func orderVersions(es []owui.HistoryEntry) {
+	parent := make(map[string]string, len(es))
+	for _, e := range es {
+		if e.ParentID != nil {
+			parent[e.ID] = *e.ParentID
+		}
+	}
+	depth := make(map[string]int, len(es))
+	for _, e := range es {
+		n, id := 0, e.ID
+		for p, ok := parent[id]; ok && n < len(es); p, ok = parent[id] {
+			n, id = n+1, p
+		}
+		depth[e.ID] = n
+	}
+	slices.SortStableFunc(es, func(a, b owui.HistoryEntry) int {
+		if a.CreatedAt != b.CreatedAt {
+			return cmp.Compare(b.CreatedAt, a.CreatedAt)
+		}
+		return cmp.Compare(depth[b.ID], depth[a.ID])
+	})
+}
 
 // historyResult renders as a table, one line per version.
 type historyResult struct{ schemas.ListModelHistoryResult }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/safety"
 	"github.com/owui-mcp/owui-mcp/schemas"
 )
@@ -429,4 +430,26 @@ func TestHistoryTextIsOneLinePerVersion(t *testing.T) {
 		t.Fatalf("lines: %q", lines)
 	}
 	mustContain(t, lines[2], `line one\nline two\tand\x1b[31mred`)
+}
+
+// Open WebUI lists same-second edits in random order; the tool restores
+// newest first from the parent links.
+func TestOrderVersionsWithinOneSecond(t *testing.T) {
+	p := func(s string) *string { return &s }
+	es := []owui.HistoryEntry{
+		{ID: "b", ParentID: p("a"), CreatedAt: 10},
+		{ID: "old", CreatedAt: 5},
+		{ID: "a", ParentID: p("old"), CreatedAt: 10},
+		{ID: "d", ParentID: p("c"), CreatedAt: 20},
+		{ID: "c", ParentID: p("b"), CreatedAt: 10},
+		{ID: "x", ParentID: p("off-page"), CreatedAt: 10},
+	}
+	orderVersions(es)
+	var got []string
+	for _, e := range es {
+		got = append(got, e.ID)
+	}
+	if strings.Join(got, ",") != "d,c,b,a,x,old" {
+		t.Errorf("order %v", got)
+	}
 }
