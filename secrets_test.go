@@ -360,6 +360,12 @@ func everyTool(r *secretsRun, backup string) {
 		{"unload_model", map[string]any{"model": "llama3.1:8b"}},
 		{"delete_model", map[string]any{"id": id}},
 		{"restore_models", map[string]any{"backup": backup}},
+		// The demo model with three versions; the seed numbers its entries
+		// 39 (oldest) to 41 (current).
+		{"list_model_history", map[string]any{"id": fakeowui.DemoHistoryModel}},
+		{"get_model_version", map[string]any{"id": fakeowui.DemoHistoryModel, "version_id": "00000000-0000-4000-9000-000000000039"}},
+		{"rollback_model", map[string]any{"id": fakeowui.DemoHistoryModel, "version_id": "00000000-0000-4000-9000-000000000039"}},
+		{"delete_model_version", map[string]any{"id": fakeowui.DemoHistoryModel, "version_id": "00000000-0000-4000-9000-000000000040"}},
 		{"sync_models", map[string]any{"models": []any{map[string]any{"id": "synced-model", "name": "Synced", "base_model_id": "gpt-4o"}}}},
 		{"delete_all_models", nil},
 	} {

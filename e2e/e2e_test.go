@@ -8,13 +8,13 @@ import (
 )
 
 // expectedTools is every tool the server offers with --allow-admin
-// --allow-access-changes (the 17 operations plus list_backups and
-// restore_models).
+// --allow-access-changes (the 17 operations, the four model-history tools,
+// list_backups and restore_models).
 var expectedTools = []string{
-	"create_model", "delete_all_models", "delete_model", "export_models", "get_model",
-	"get_model_profile_image", "import_models", "list_backups", "list_base_model_tags",
-	"list_base_models", "list_base_models_direct", "list_model_tags", "list_models",
-	"restore_models", "sync_models", "toggle_model", "unload_model", "update_model",
+	"create_model", "delete_all_models", "delete_model", "delete_model_version", "export_models", "get_model",
+	"get_model_profile_image", "get_model_version", "import_models", "list_backups", "list_base_model_tags",
+	"list_base_models", "list_base_models_direct", "list_model_history", "list_model_tags", "list_models",
+	"restore_models", "rollback_model", "sync_models", "toggle_model", "unload_model", "update_model",
 	"update_model_access",
 }
 
@@ -70,4 +70,5 @@ var toolChecks = []toolCheck{
 	{"unload_model", checkUnloadModel},
 	{"restore_models", checkRestoreModels},
 	{"list_backups", checkListBackups},
+	{"model_history", checkModelHistory},
 }

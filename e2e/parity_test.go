@@ -193,7 +193,7 @@ func restModel(tg *target, id string) (model, error) {
 }
 
 func parityCases() []pcase {
-	return []pcase{
+	return append([]pcase{
 		// Reads (admin).
 		{name: "list_models/tag_paging", tool: "list_models", args: argsOf(map[string]any{"tag": "bulk"}),
 			check: succeeds(func(_ *target, r *result) error {
@@ -536,7 +536,7 @@ func parityCases() []pcase {
 				}
 				return all(append(errs, containsAll(tags, "ro-tag"))...)
 			})},
-	}
+	}, historyParityCases()...)
 }
 
 func containsAll(have []string, want ...string) error {

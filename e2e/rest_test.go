@@ -111,6 +111,7 @@ func (c *rest) must(t testing.TB, method, path string, q url.Values, body any, o
 
 // model is the part of Open WebUI's model record the checks read.
 type model struct {
+	VersionID    string         `json:"version_id"`
 	ID           string         `json:"id"`
 	UserID       string         `json:"user_id"`
 	BaseModelID  *string        `json:"base_model_id"`

@@ -138,4 +138,44 @@ func SeedDemo(s *Server) {
 			UpdatedAt:    created + int64(i%4)*3600,
 		})
 	}
+	seedDemoHistory(s)
+}
+
+// DemoHistoryModel is the demo model with a few versions (the others have
+// one each): three, by Admin, the newest the current record.
+const DemoHistoryModel = "ops/on-call-helper:v3"
+
+// seedDemoHistory rewrites DemoHistoryModel's history as three edits, the
+// last of which is the seeded record, so rollback and diff have something
+// to show.
+func seedDemoHistory(s *Server) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.rows[DemoHistoryModel]
+	if !ok {
+		return
+	}
+	final := struct {
+		name         string
+		meta, params map[string]any
+	}{r.name, cloneMap(r.meta), cloneMap(r.params)}
+	steps := []struct {
+		name, desc, system, commit string
+		temp                       float64
+	}{
+		{"On-call Helper", "Links alerts to runbooks.", "You are On-call Helper. Links alerts to runbooks.", "Initial version", 0.5},
+		{"On-call Helper v2", "Links alerts to runbooks and recent deploys.", "You are On-call Helper v2. Links alerts to runbooks and recent deploys.", "Mention recent deploys; lower temperature", 0.3},
+	}
+	r.history, r.versionID = nil, ""
+	for i, st := range steps {
+		r.name = st.name
+		r.meta = cloneMap(final.meta)
+		r.meta["description"] = st.desc
+		r.params = map[string]any{"system": st.system, "temperature": st.temp}
+		commit := st.commit
+		s.addVersion(r, r.userID, &commit, r.createdAt+int64(i)*3600)
+	}
+	r.name, r.meta, r.params = final.name, final.meta, final.params
+	commit := "Rename to v3; temperature 0.2"
+	s.addVersion(r, r.userID, &commit, r.updatedAt)
 }

@@ -145,7 +145,8 @@ type request struct {
 	method string
 	path   string
 	query  url.Values
-	body   any // marshalled as JSON when non-nil
+	body   any  // marshalled as JSON when non-nil
+	once   bool // a GET that is not retried
 }
 
 // response is a successful (2xx or 3xx) answer.
@@ -171,7 +172,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		u.RawQuery = r.query.Encode()
 	}
 	tries := 1
-	if r.method == http.MethodGet {
+	if r.method == http.MethodGet && !r.once {
 		tries = c.tries
 	}
 	var lastErr error
@@ -470,6 +471,12 @@ func (c *Client) enrich(ctx context.Context, err error) error {
 // once and kept; a failure is not kept, so a server that was down at start is
 // asked again on the next call.
 func (c *Client) Version(ctx context.Context) (string, error) {
+	return c.fetchVersion(ctx, false)
+}
+
+// fetchVersion is Version; once asks at most one time (no retries), for a probe
+// that precedes a write and must not delay its failure.
+func (c *Client) fetchVersion(ctx context.Context, once bool) (string, error) {
 	c.verMu.Lock()
 	v := c.version
 	c.verMu.Unlock()
@@ -479,7 +486,7 @@ func (c *Client) Version(ctx context.Context) (string, error) {
 	var out struct {
 		Version string `json:"version"`
 	}
-	r := request{op: "version", method: http.MethodGet, path: "/api/version"}
+	r := request{op: "version", method: http.MethodGet, path: "/api/version", once: once}
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return "", err

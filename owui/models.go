@@ -168,7 +168,7 @@ func (c *Client) CreateModel(ctx context.Context, f ModelForm) (Model, error) {
 		return Model{}, err
 	}
 	var m Model
-	err := c.call(ctx, request{op: "create_model", method: http.MethodPost, path: pathCreate, body: f.normalize()}, &m)
+	err := c.call(ctx, request{op: "create_model", method: http.MethodPost, path: pathCreate, body: c.withCommit(ctx, f).normalize()}, &m)
 	return m, err
 }
 
@@ -180,7 +180,7 @@ func (c *Client) UpdateModel(ctx context.Context, f ModelForm) (Model, error) {
 		return Model{}, err
 	}
 	var m Model
-	err := c.call(ctx, request{op: "update_model", method: http.MethodPost, path: pathUpdate, body: f.normalize()}, &m)
+	err := c.call(ctx, request{op: "update_model", method: http.MethodPost, path: pathUpdate, body: c.withCommit(ctx, f).normalize()}, &m)
 	return m, err
 }
 

@@ -84,6 +84,9 @@ type ModelForm struct {
 	Params       map[string]any `json:"params"`
 	AccessGrants []Grant        `json:"access_grants"`
 	IsActive     bool           `json:"is_active"`
+	// CommitMessage is stored in the history entry the write creates
+	// (0.12+). The client drops it for older servers.
+	CommitMessage string `json:"commit_message,omitempty"`
 }
 
 // Form returns the form that writes m back unchanged: the current grants

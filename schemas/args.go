@@ -68,30 +68,32 @@ type ProviderModelsResult struct {
 }
 
 type CreateModelArgs struct {
-	ID           string         `json:"id" jsonschema:"required,minLength=1,maxLength=256" jsonschema_description:"New id"`
-	Name         string         `json:"name" jsonschema:"required,minLength=1" jsonschema_description:"Name"`
-	BaseModelID  string         `json:"base_model_id,omitempty" jsonschema_description:"Provider model it runs on"`
-	Description  string         `json:"description,omitempty" jsonschema_description:"meta.description"`
-	Tags         []string       `json:"tags,omitempty" jsonschema_description:"meta.tags"`
-	System       string         `json:"system,omitempty" jsonschema_description:"System prompt"`
-	Meta         map[string]any `json:"meta,omitempty" jsonschema_description:"More meta keys"`
-	Params       map[string]any `json:"params,omitempty" jsonschema_description:"More params keys (temperature…)"`
-	IsActive     *bool          `json:"is_active,omitempty" jsonschema_description:"Default true"`
-	AccessGrants []Grant        `json:"access_grants,omitempty" jsonschema_description:"Grants (confirmed); default private"`
+	ID            string         `json:"id" jsonschema:"required,minLength=1,maxLength=256" jsonschema_description:"New id"`
+	Name          string         `json:"name" jsonschema:"required,minLength=1" jsonschema_description:"Name"`
+	BaseModelID   string         `json:"base_model_id,omitempty" jsonschema_description:"Provider model it runs on"`
+	Description   string         `json:"description,omitempty" jsonschema_description:"meta.description"`
+	Tags          []string       `json:"tags,omitempty" jsonschema_description:"meta.tags"`
+	System        string         `json:"system,omitempty" jsonschema_description:"System prompt"`
+	Meta          map[string]any `json:"meta,omitempty" jsonschema_description:"More meta keys"`
+	Params        map[string]any `json:"params,omitempty" jsonschema_description:"More params keys (temperature…)"`
+	IsActive      *bool          `json:"is_active,omitempty" jsonschema_description:"Default true"`
+	AccessGrants  []Grant        `json:"access_grants,omitempty" jsonschema_description:"Grants (confirmed); default private"`
+	CommitMessage string         `json:"commit_message,omitempty" jsonschema:"maxLength=500" jsonschema_description:"History note (0.12+)"`
 	Confirm
 }
 
 type UpdateModelArgs struct {
-	ID           string         `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
-	Name         string         `json:"name,omitempty" jsonschema_description:"Name"`
-	BaseModelID  string         `json:"base_model_id,omitempty" jsonschema_description:"Base model"`
-	Description  *string        `json:"description,omitempty" jsonschema_description:"meta.description"`
-	Tags         []string       `json:"tags,omitempty" jsonschema_description:"meta.tags"`
-	System       *string        `json:"system,omitempty" jsonschema_description:"System prompt"`
-	Meta         map[string]any `json:"meta,omitempty" jsonschema_description:"Keys to set; null removes"`
-	Params       map[string]any `json:"params,omitempty" jsonschema_description:"Keys to set; null removes"`
-	IsActive     *bool          `json:"is_active,omitempty" jsonschema_description:"Enabled"`
-	AccessGrants []Grant        `json:"access_grants,omitempty" jsonschema_description:"Replace all grants (confirmed); default kept"`
+	ID            string         `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
+	Name          string         `json:"name,omitempty" jsonschema_description:"Name"`
+	BaseModelID   string         `json:"base_model_id,omitempty" jsonschema_description:"Base model"`
+	Description   *string        `json:"description,omitempty" jsonschema_description:"meta.description"`
+	Tags          []string       `json:"tags,omitempty" jsonschema_description:"meta.tags"`
+	System        *string        `json:"system,omitempty" jsonschema_description:"System prompt"`
+	Meta          map[string]any `json:"meta,omitempty" jsonschema_description:"Keys to set; null removes"`
+	Params        map[string]any `json:"params,omitempty" jsonschema_description:"Keys to set; null removes"`
+	IsActive      *bool          `json:"is_active,omitempty" jsonschema_description:"Enabled"`
+	AccessGrants  []Grant        `json:"access_grants,omitempty" jsonschema_description:"Replace all grants (confirmed); default kept"`
+	CommitMessage string         `json:"commit_message,omitempty" jsonschema:"maxLength=500" jsonschema_description:"History note (0.12+)"`
 	Confirm
 }
 

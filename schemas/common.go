@@ -43,6 +43,8 @@ type Preview struct {
 	Changes  []FieldChange  `json:"changes,omitempty"`
 	Counts   map[string]int `json:"counts,omitempty"`
 	Warnings []string       `json:"warnings,omitempty"`
+	// NotRestored names what a rollback leaves as it is.
+	NotRestored []string `json:"not_restored,omitempty"`
 }
 
 func (Preview) opaqueInOutputSchema() {}
@@ -72,6 +74,8 @@ type FieldChange struct {
 	Before any    `json:"before"`
 	After  any    `json:"after"`
 }
+
+func (FieldChange) opaqueInOutputSchema() {}
 
 // Outcome is the result of every mutating tool: a preview waiting for
 // confirmation, a dry run, a refusal by the user (declined), a question

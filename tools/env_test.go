@@ -44,6 +44,7 @@ type envConfig struct {
 	backupDir string
 	seed      bool
 	clock     func() time.Time
+	fake      fakeowui.Options
 }
 
 func withOptions(o Options) envOption        { return func(c *envConfig) { c.opts = o } }
@@ -55,6 +56,9 @@ func withClient(o ...client.ClientOption) envOption {
 }
 func unseeded() envOption { return func(c *envConfig) { c.seed = false } }
 
+// withFake sets the fake's options (release, behaviour switches).
+func withFake(o fakeowui.Options) envOption { return func(c *envConfig) { c.fake = o } }
+
 // allOn enables every tool class with token confirmation.
 var allOn = Options{AllowAccessChanges: true, AllowAdmin: true, Confirm: ConfirmAuto}
 
@@ -64,7 +68,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	fake := fakeowui.New(fakeowui.Options{})
+	fake := fakeowui.New(cfg.fake)
 	if cfg.seed {
 		fakeowui.SeedDemo(fake)
 	}

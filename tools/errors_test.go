@@ -31,7 +31,15 @@ var toolCalls = []struct {
 	{"import_models", "POST", "/api/v1/models/import", map[string]any{"models": []any{map[string]any{"id": "code-reviewer", "name": "Y"}}}},
 	{"sync_models", "POST", "/api/v1/models/sync", map[string]any{"models": []any{map[string]any{"id": "code-reviewer", "name": "Y"}}}},
 	{"unload_model", "POST", "/api/models/unload", map[string]any{"model": "llama3.1:8b"}},
+	{"list_model_history", "GET", "/api/v1/models/model/history", map[string]any{"id": hm}},
+	{"get_model_version", "GET", "/api/v1/models/model/history/" + hmOldest, map[string]any{"id": hm, "version_id": hmOldest}},
+	{"rollback_model", "POST", "/api/v1/models/model/update/version", map[string]any{"id": hm, "version_id": hmOldest}},
+	{"delete_model_version", "DELETE", "/api/v1/models/model/history/" + hmOldest, map[string]any{"id": hm, "version_id": hmOldest}},
 }
+
+// hmOldest is the first version of the demo history model: the seed writes
+// one entry for each of its 38 rows, then that model's three.
+const hmOldest = "00000000-0000-4000-9000-000000000039"
 
 // TestEveryToolReportsEveryUpstreamError: each tool, each way its endpoint
 // can fail, gives a tool error naming the status and what to do next.

@@ -59,6 +59,8 @@ func TestEveryDangerousCallPreviewsFirst(t *testing.T) {
 		{"unload_model", map[string]any{"model": "llama3.1:8b"}, []string{`unload "llama3.1:8b" from provider "ollama"`}},
 		{"create_model", map[string]any{"id": "n1", "name": "N", "access_grants": grants}, []string{`shared with group "g-eng" (read)`}},
 		{"update_model", map[string]any{"id": "code-reviewer", "access_grants": []any{}}, []string{`access user "u-alice" (read) → private`}},
+		{"rollback_model", map[string]any{"id": hm, "version_id": hmOldest}, []string{`roll back model "ops/on-call-helper:v3" to version ` + hmOldest, "NOT RESTORED: access grants live outside the snapshot"}},
+		{"delete_model_version", map[string]any{"id": hm, "version_id": hmOldest}, []string{"delete version " + hmOldest + ` of model "ops/on-call-helper:v3"`, "WARNING: a deleted version cannot be restored"}},
 	}
 	for _, c := range cases {
 		t.Run(c.tool, func(t *testing.T) {

@@ -10,7 +10,7 @@ func TestInstructionsSayWhatIsOnAndHowToTurnItOn(t *testing.T) {
 		o         Options
 		want, not []string
 	}{
-		{Options{Confirm: ConfirmAuto}, []string{"Tool classes on: read, write.", "access changes (--allow-access-changes)", "admin (--allow-admin)", "confirm_token", "restore_models (--allow-admin)"}, []string{"SANDBOX"}},
+		{Options{Confirm: ConfirmAuto}, []string{"Tool classes on: read, write.", "access changes (--allow-access-changes)", "admin (--allow-admin)", "confirm_token", "restore_models (--allow-admin)", "need Open WebUI 0.12+"}, []string{"SANDBOX"}},
 		{Options{ReadOnly: true, AllowAdmin: true}, []string{"Tool classes on: read.", "restart without --read-only", "Read-only"}, []string{"confirm_token"}},
 		{Options{AllowAdmin: true, AllowAccessChanges: true, Confirm: ConfirmNone, Sandbox: true}, []string{"read, write, access changes, admin.", "--confirm=none", "SANDBOX"}, []string{"Off:"}},
 	}
@@ -41,17 +41,21 @@ func TestEnabledByFlags(t *testing.T) {
 		}
 		return len(ts)
 	}
-	if n := count(Options{ReadOnly: true, AllowAdmin: true, AllowAccessChanges: true}); n != 9 {
-		t.Errorf("read-only: %d tools, want the 9 read tools", n)
+	if n := count(Options{ReadOnly: true, AllowAdmin: true, AllowAccessChanges: true}); n != 11 {
+		t.Errorf("read-only: %d tools, want the 11 read tools", n)
 	}
-	if n := count(Options{}); n != 13 {
-		t.Errorf("default: %d tools, want 13 (read + write)", n)
+	if n := count(Options{}); n != 17 {
+		t.Errorf("default: %d tools, want 17 (read + write)", n)
 	}
-	if n := count(Options{AllowAccessChanges: true}); n != 14 {
+	if n := count(Options{AllowAccessChanges: true}); n != 18 {
 		t.Errorf("access: %d", n)
 	}
-	if n := count(Options{AllowAdmin: true, AllowAccessChanges: true}); n != 19 {
-		t.Errorf("all on: %d, want 19 (17 endpoints + list_backups + restore_models)", n)
+	if n := count(Options{AllowAdmin: true, AllowAccessChanges: true}); n != 23 {
+		t.Errorf("all on: %d, want 23 (17 endpoints + 4 history tools + list_backups + restore_models)", n)
+	}
+	// Without a history tool listed, the instructions do not mention history.
+	if ts, _ := Enabled(All(), Options{}, []string{"get_model"}); strings.Contains(Instructions(Options{}, ts), "0.12") {
+		t.Errorf("history note without history tools: %s", Instructions(Options{}, ts))
 	}
 	if n := count(Options{}, "get_model", "delete_all_models"); n != 1 {
 		t.Errorf("--tools cannot enable a class that is off: %d", n)

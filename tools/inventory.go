@@ -14,8 +14,10 @@ func All() []Tool {
 	return []Tool{
 		listModels, getModel, getModelProfileImage, listModelTags,
 		listBaseModels, listBaseModelsDirect, listBaseModelTags, exportModels,
+		listModelHistory, getModelVersion,
 		listBackups,
 		createModel, updateModel, toggleModel, deleteModel,
+		rollbackModel, deleteModelVersion,
 		updateModelAccess,
 		deleteAllModels, importModels, syncModels, unloadModel, restoreModels,
 	}
@@ -98,6 +100,9 @@ func Instructions(o Options, tools []Tool) string {
 		fmt.Fprintf(&b, " Off: %s.", strings.Join(off, "; "))
 	}
 	fmt.Fprintf(&b, " %d tools listed.\n", len(tools))
+	if slices.ContainsFunc(tools, func(t Tool) bool { return slices.Contains(historyTools, t.Name) }) {
+		b.WriteString("Model history (list_model_history, get_model_version, rollback_model, delete_model_version) and commit_message need Open WebUI 0.12+; on older servers those tools answer an error.\n")
+	}
 	undo := "list_backups shows them and restore_models undoes them"
 	if !o.AllowAdmin {
 		undo = "list_backups shows them; restore_models (--allow-admin) undoes them"

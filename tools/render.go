@@ -136,6 +136,9 @@ func renderPreview(tool string, p schemas.Preview) string {
 	for _, w := range p.Warnings {
 		fmt.Fprintf(&b, "WARNING: %s\n", w)
 	}
+	for _, n := range p.NotRestored {
+		fmt.Fprintf(&b, "NOT RESTORED: %s\n", n)
+	}
 	const maxRows = 50
 	for i, m := range p.Models {
 		if i == maxRows {

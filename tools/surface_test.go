@@ -146,7 +146,11 @@ func TestGatedToolsTakeConfirmation(t *testing.T) {
 // grows past its budget, so description bloat shows up in review. Tokens
 // are counted with the cl100k_base BPE (embedded, offline).
 func TestToolListTokenBudget(t *testing.T) {
-	const budget = 4500
+	// 4500 held the 19 original tools (4333 tokens). The four history
+	// tools cost about 1080 more, ~700 of it bare structure (the Outcome
+	// schema and confirm arguments every gated tool repeats), so no
+	// tightening of descriptions could absorb them.
+	const budget = 5500
 	n, size := toolListTokens(t)
 	if n > budget {
 		t.Errorf("tools/list is %d bytes = %d cl100k tokens, over the budget of %d: shorten descriptions or schemas", size, n, budget)

@@ -45,6 +45,7 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 			if p.IsActive != nil {
 				f.IsActive = *p.IsActive
 			}
+			f.CommitMessage = commitMessage(ctx, p.CommitMessage, "create_model", nil)
 			pv := schemas.Preview{Action: "create_model", Summary: fmt.Sprintf("create model %s (%s)", untrusted(p.ID), untrusted(p.Name)),
 				Models: []schemas.Affected{{ID: p.ID, Name: p.Name, Effect: "create", Grants: p.AccessGrants}}}
 			if p.AccessGrants != nil {
@@ -107,6 +108,7 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 			before := cur.Form()
 			pv := schemas.Preview{Action: "update_model", Models: []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner(cur), Effect: "update", Grants: grantsOut(cur.Grants())}}}
 			pv.Changes = formDiff(cur.ID, before, f)
+			f.CommitMessage = commitMessage(ctx, p.CommitMessage, "update_model", changedFields(pv.Changes))
 			if p.AccessGrants != nil {
 				gains, loses := grantDiff(before.AccessGrants, f.AccessGrants)
 				pv.Warnings = writeOnlyWarnings(f.AccessGrants)

@@ -34,6 +34,8 @@ func TestCreateModelSendsCompleteForm(t *testing.T) {
 		"meta":          map[string]any{"description": "d", "tags": []any{map[string]any{"name": "ops"}}},
 		"params":        map[string]any{"system": "be brief", "temperature": 0.5},
 		"access_grants": []any{},
+		// The fake reports 0.12.4, so the default history note is sent.
+		"commit_message": "create_model via owui-mcp (test)",
 	}
 	if !equalJSON(got, want) {
 		t.Errorf("create body\n got %s\nwant %s", compactJSON(got), compactJSON(want))
