@@ -300,7 +300,7 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 		key = strings.TrimSpace(string(b))
 	}
 
-	cfg := owui.Config{BaseURL: c.URL, APIKey: key, Timeout: c.Timeout, UserAgent: "owui-mcp/" + buildVersion()}
+	cfg := owui.Config{BaseURL: c.URL, APIKey: key, Timeout: c.Timeout, UserAgent: "owui-mcp/" + buildVersion(), Secrets: nonEmpty(c.HTTPToken)}
 	backupDir := c.BackupDir
 	if c.Demo {
 		fake := fakeowui.New(fakeowui.Options{Sandbox: true, RequestLogLimit: 1000})
