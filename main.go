@@ -59,6 +59,7 @@ type config struct {
 	Confirm                 string
 	ConfirmTTL              time.Duration
 	BackupDir, AuditLog     string
+	MaxBackupBytes          int64
 	LogLevel                string
 	Transport, Listen       string
 	HTTPToken, Auth         string
@@ -141,6 +142,7 @@ func (c *config) flags() []flagDef {
 		{"confirm", "OWUI_MCP_CONFIRM", "how dangerous calls are confirmed: auto, token, elicit or none", str(&c.Confirm), "auto"},
 		{"confirm-ttl", "OWUI_MCP_CONFIRM_TTL", "lifetime of a confirm_token", duration(&c.ConfirmTTL), "5m"},
 		{"backup-dir", "OWUI_MCP_BACKUP_DIR", "where backups are written before destructive calls (default $XDG_STATE_HOME/owui-mcp/backups)", str(&c.BackupDir), ""},
+		{"max-backup-bytes", "OWUI_MCP_MAX_BACKUP_BYTES", "largest backup file written or read (a bigger file in the backup folder is refused)", integer64(&c.MaxBackupBytes), strconv.Itoa(64 << 20)},
 		{"audit-log", "OWUI_MCP_AUDIT_LOG", "also append audit lines (JSON) to this file", str(&c.AuditLog), ""},
 		{"log-level", "OWUI_MCP_LOG_LEVEL", "debug, info, warn or error (logs go to stderr)", str(&c.LogLevel), "info"},
 		{"transport", "OWUI_MCP_TRANSPORT", "stdio or http (streamable HTTP)", str(&c.Transport), "stdio"},
@@ -337,12 +339,17 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 	}
 	a.cleanup = append(a.cleanup, func() { auditor.Close() })
 
+	if c.MaxBackupBytes <= 0 {
+		return nil, fmt.Errorf("--max-backup-bytes %d: must be positive", c.MaxBackupBytes)
+	}
+	backups := safety.NewBackups(backupDir)
+	backups.SetMaxBytes(c.MaxBackupBytes)
 	opts := tools.Options{ReadOnly: c.ReadOnly, AllowAccessChanges: c.AllowAccess, AllowAdmin: c.AllowAdmin, Confirm: mode, Sandbox: c.Demo}
 	a.deps = &tools.Deps{
 		Client:  client,
 		Options: opts,
 		Tokens:  safety.NewTokens(c.ConfirmTTL, nil),
-		Backups: safety.NewBackups(backupDir),
+		Backups: backups,
 		Audit:   auditor,
 		Log:     logger,
 		Secrets: nonEmpty(key, c.HTTPToken),

@@ -99,7 +99,7 @@ func TestBackupRoundTrip(t *testing.T) {
 		t.Fatalf("Read: %v", err)
 	}
 	want := in
-	want.Format, want.ID, want.Time = 1, info.ID, info.Time
+	want.Format, want.ID, want.Time, want.ModelCount = 1, info.ID, info.Time, len(in.Models)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Read returned\n%+v\nwant\n%+v", got, want)
 	}
