@@ -66,6 +66,9 @@ type config struct {
 	AllowedOrigins          string
 	MaxBodyBytes            int64
 	MaxConcurrent           int
+	HeaderTimeout           time.Duration
+	BodyTimeout             time.Duration
+	IdleTimeout             time.Duration
 	Version                 bool
 }
 
@@ -152,6 +155,9 @@ func (c *config) flags() []flagDef {
 		{"allowed-origins", "OWUI_MCP_ALLOWED_ORIGINS", "comma-separated extra browser origins allowed over HTTP", str(&c.AllowedOrigins), ""},
 		{"max-body-bytes", "OWUI_MCP_MAX_BODY_BYTES", "largest HTTP request body", integer64(&c.MaxBodyBytes), strconv.Itoa(16 << 20)},
 		{"max-concurrent", "OWUI_MCP_MAX_CONCURRENT", "most HTTP requests served at once", integer(&c.MaxConcurrent), "64"},
+		{"http-header-timeout", "OWUI_MCP_HTTP_HEADER_TIMEOUT", "longest an HTTP caller may take to send request headers", duration(&c.HeaderTimeout), "10s"},
+		{"http-body-timeout", "OWUI_MCP_HTTP_BODY_TIMEOUT", "longest an HTTP caller may take to send a request body", duration(&c.BodyTimeout), "30s"},
+		{"http-idle-timeout", "OWUI_MCP_HTTP_IDLE_TIMEOUT", "how long an idle HTTP keep-alive connection stays open", duration(&c.IdleTimeout), "2m"},
 		{"demo", "OWUI_MCP_DEMO", "run against a built-in in-memory Open WebUI sandbox (no Open WebUI needed)", boolean(&c.Demo), ""},
 		{"version", "", "print the version and exit", boolean(&c.Version), ""},
 	}
@@ -402,6 +408,10 @@ func (a *app) serve(ctx context.Context, stdin io.Reader, stdout io.Writer) erro
 			MaxBodyBytes:  a.cfg.MaxBodyBytes,
 			MaxConcurrent: a.cfg.MaxConcurrent,
 			Logger:        a.log,
+
+			ReadHeaderTimeout: a.cfg.HeaderTimeout,
+			BodyReadTimeout:   a.cfg.BodyTimeout,
+			IdleTimeout:       a.cfg.IdleTimeout,
 		}
 		for _, o := range strings.Split(a.cfg.AllowedOrigins, ",") {
 			if o = strings.TrimSpace(o); o != "" {
