@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Mask replaces every secret found.
@@ -42,7 +43,15 @@ type Set struct {
 	secrets []string
 	text    []pattern // forms searched in plain text
 	json    []pattern // forms searched in JSON text (escaped)
+
+	// withCache keeps the Sets With made for one extra secret (a caller's
+	// token comes with every request of that caller).
+	mu        sync.Mutex
+	withCache map[string]*Set
 }
+
+// withCacheMax bounds withCache; it is emptied when full.
+const withCacheMax = 256
 
 // New returns a Set of the given secrets; empty and too-short ones are
 // ignored.
@@ -53,6 +62,23 @@ func New(secrets ...string) *Set {
 
 // With returns a Set holding s's secrets and extra ones (s is unchanged).
 func (s *Set) With(extra ...string) *Set {
+	if s == nil || len(extra) != 1 || len(extra[0]) < minLen || slices.Contains(s.secrets, extra[0]) {
+		return s.with(extra)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w, ok := s.withCache[extra[0]]; ok {
+		return w
+	}
+	if s.withCache == nil || len(s.withCache) >= withCacheMax {
+		s.withCache = map[string]*Set{}
+	}
+	w := s.with(extra)
+	s.withCache[extra[0]] = w
+	return w
+}
+
+func (s *Set) with(extra []string) *Set {
 	out := &Set{}
 	if s != nil {
 		out.secrets = slices.Clone(s.secrets)
@@ -81,7 +107,7 @@ func (s *Set) With(extra ...string) *Set {
 	for _, sec := range out.secrets {
 		forms := []pattern{{s: sec}}
 		if len(sec) >= minVariantLen {
-			forms = append(forms, pattern{s: sec, fold: true},
+			forms = append(forms[:0], pattern{s: sec, fold: true},
 				pattern{s: url.QueryEscape(sec), fold: true},
 				pattern{s: url.PathEscape(sec), fold: true})
 			forms = append(forms, base64Forms(sec)...)
