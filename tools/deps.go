@@ -6,9 +6,8 @@ import (
 	"sync"
 
 	"github.com/owui-mcp/owui-mcp/caller"
-	"github.com/owui-mcp/owui-mcp/redact"
-
 	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/redact"
 	"github.com/owui-mcp/owui-mcp/safety"
 )
 
