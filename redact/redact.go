@@ -252,38 +252,82 @@ func (s *Set) walk(v any) any {
 // replace cuts every pattern out of b. It returns b itself when nothing
 // matched.
 func replace(b []byte, pats []pattern) ([]byte, bool) {
-	var lower []byte // b case-folded, made on first need
 	changed := false
 	for _, p := range pats {
-		hay := b
-		if p.fold {
-			if lower == nil {
-				lower = lowerBytes(b)
-			}
-			hay = lower
-		}
-		if !bytes.Contains(hay, []byte(p.s)) {
+		j := p.index(b)
+		if j < 0 {
 			continue
 		}
-		// Case folding keeps byte offsets (ASCII only), so the matches
-		// found in hay are cut from b.
 		var out []byte
 		last := 0
-		for i := 0; ; {
-			j := bytes.Index(hay[i:], []byte(p.s))
-			if j < 0 {
-				break
-			}
-			j += i
+		for j >= 0 {
 			out = append(out, b[last:j]...)
 			out = append(out, Mask...)
 			last = j + len(p.s)
-			i = last
+			if k := p.index(b[last:]); k >= 0 {
+				j = last + k
+			} else {
+				j = -1
+			}
 		}
 		out = append(out, b[last:]...)
-		b, lower, changed = out, nil, true
+		b, changed = out, true
 	}
 	return b, changed
+}
+
+// index is the first match of p in h, or -1. A case-folded pattern is
+// found without copying h: candidates are located with bytes.IndexByte on
+// a byte whose case cannot vary (or on both cases of the first letter),
+// then compared ignoring ASCII case.
+func (p pattern) index(h []byte) int {
+	if !p.fold {
+		return bytes.Index(h, []byte(p.s))
+	}
+	anchor := strings.IndexFunc(p.s, func(r rune) bool { return r < 'a' || r > 'z' })
+	if anchor >= 0 {
+		return foldFrom(h, p.s, anchor, p.s[anchor])
+	}
+	lo := foldFrom(h, p.s, 0, p.s[0])
+	up := foldFrom(h, p.s, 0, p.s[0]-('a'-'A'))
+	switch {
+	case lo < 0:
+		return up
+	case up < 0 || lo < up:
+		return lo
+	}
+	return up
+}
+
+// foldFrom finds p (lower case) in h ignoring ASCII case, trying only the
+// places where byte c occurs at offset anchor of p.
+func foldFrom(h []byte, p string, anchor int, c byte) int {
+	for i := anchor; i < len(h); {
+		j := bytes.IndexByte(h[i:], c)
+		if j < 0 {
+			return -1
+		}
+		start := i + j - anchor
+		if start+len(p) <= len(h) && equalFold(h[start:start+len(p)], p) {
+			return start
+		}
+		i += j + 1
+	}
+	return -1
+}
+
+// equalFold compares b with the lower-case p, ignoring ASCII case in b.
+func equalFold(b []byte, p string) bool {
+	for i := range len(p) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func lowerASCII(s string) string { return string(lowerBytes([]byte(s))) }

@@ -113,3 +113,19 @@ func TestWith(t *testing.T) {
 		t.Error("With of nothing new should return the same Set")
 	}
 }
+
+// A secret of letters only is found in any case, also next to other text
+// that shares its first letter.
+func TestFoldLettersOnly(t *testing.T) {
+	s := New("abcdefghijklmnop")
+	for in, want := range map[string]string{
+		"aaABCDEFGHIJKLMNOPz":                 "aa" + Mask + "z",
+		"abcdefghijklmnoq AbCdEfGhIjKlMnOp":   "abcdefghijklmnoq " + Mask,
+		"abcdefghijklmno":                     "abcdefghijklmno",
+		"x abcdefghijklmnop abcdefghijklmnop": "x " + Mask + " " + Mask,
+	} {
+		if got := s.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
