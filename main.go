@@ -63,6 +63,7 @@ type config struct {
 	ConfirmTTL              time.Duration
 	ElicitTimeout           time.Duration
 	BackupDir, AuditLog     string
+	MaxBackupBytes          int64
 	LogLevel                string
 	Transport, Listen       string
 	HTTPToken, Auth         string
@@ -75,6 +76,9 @@ type config struct {
 	ConfirmKeyFile          string
 	ReplicaID               string
 	AuthCacheTTL            time.Duration
+	HeaderTimeout           time.Duration
+	BodyTimeout             time.Duration
+	IdleTimeout             time.Duration
 	Version                 bool
 }
 
@@ -152,6 +156,7 @@ func (c *config) flags() []flagDef {
 		{"confirm-ttl", "OWUI_MCP_CONFIRM_TTL", "lifetime of a confirm_token", duration(&c.ConfirmTTL), "5m"},
 		{"elicit-timeout", "OWUI_MCP_ELICIT_TIMEOUT", "how long a confirmation question may stay unanswered; then the call is cancelled and nothing changes", duration(&c.ElicitTimeout), "3m"},
 		{"backup-dir", "OWUI_MCP_BACKUP_DIR", "where backups are written before destructive calls (default $XDG_STATE_HOME/owui-mcp/backups)", str(&c.BackupDir), ""},
+		{"max-backup-bytes", "OWUI_MCP_MAX_BACKUP_BYTES", "largest backup file written or read (a bigger file in the backup folder is refused)", integer64(&c.MaxBackupBytes), strconv.Itoa(64 << 20)},
 		{"audit-log", "OWUI_MCP_AUDIT_LOG", "also append audit lines (JSON) to this file", str(&c.AuditLog), ""},
 		{"log-level", "OWUI_MCP_LOG_LEVEL", "debug, info, warn or error (logs go to stderr)", str(&c.LogLevel), "info"},
 		{"transport", "OWUI_MCP_TRANSPORT", "stdio or http (streamable HTTP)", str(&c.Transport), "stdio"},
@@ -167,6 +172,9 @@ func (c *config) flags() []flagDef {
 		{"confirm-key-file", "OWUI_MCP_CONFIRM_KEY_FILE", "file holding the confirmation key (at least 32 bytes, e.g. openssl rand -hex 32), the same on every replica; required with --redis-url", str(&c.ConfirmKeyFile), ""},
 		{"replica-id", "OWUI_MCP_REPLICA_ID", "this replica's name on audit lines and backups (default with --redis-url: the host name)", str(&c.ReplicaID), ""},
 		{"auth-cache-ttl", "OWUI_MCP_AUTH_CACHE_TTL", "how long an accepted Open WebUI token is trusted before asking again (--auth=openwebui): a revoked token works at most this long", duration(&c.AuthCacheTTL), "30s"},
+		{"http-header-timeout", "OWUI_MCP_HTTP_HEADER_TIMEOUT", "longest an HTTP caller may take to send request headers", duration(&c.HeaderTimeout), "10s"},
+		{"http-body-timeout", "OWUI_MCP_HTTP_BODY_TIMEOUT", "longest an HTTP caller may take to send a request body", duration(&c.BodyTimeout), "30s"},
+		{"http-idle-timeout", "OWUI_MCP_HTTP_IDLE_TIMEOUT", "how long an idle HTTP keep-alive connection stays open", duration(&c.IdleTimeout), "2m"},
 		{"demo", "OWUI_MCP_DEMO", "run against a built-in in-memory Open WebUI sandbox (no Open WebUI needed)", boolean(&c.Demo), ""},
 		{"version", "", "print the version and exit", boolean(&c.Version), ""},
 	}
@@ -318,7 +326,7 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 		key = strings.TrimSpace(string(b))
 	}
 
-	cfg := owui.Config{BaseURL: c.URL, APIKey: key, Timeout: c.Timeout, UserAgent: "owui-mcp/" + buildVersion()}
+	cfg := owui.Config{BaseURL: c.URL, APIKey: key, Timeout: c.Timeout, UserAgent: "owui-mcp/" + buildVersion(), Secrets: nonEmpty(c.HTTPToken)}
 	backupDir := c.BackupDir
 	if c.Demo {
 		fake := fakeowui.New(fakeowui.Options{Sandbox: true, RequestLogLimit: 1000})
@@ -356,7 +364,11 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 	a.cleanup = append(a.cleanup, func() { auditor.Close() })
 
 	tokens := safety.NewTokens(c.ConfirmTTL, nil)
+	if c.MaxBackupBytes <= 0 {
+		return nil, fmt.Errorf("--max-backup-bytes %d: must be positive", c.MaxBackupBytes)
+	}
 	backups := safety.NewBackups(backupDir)
+	backups.SetMaxBytes(c.MaxBackupBytes)
 	replica := c.ReplicaID
 	if c.RedisURL != "" {
 		if c.ConfirmKeyFile == "" {
@@ -451,6 +463,10 @@ func (a *app) serve(ctx context.Context, stdin io.Reader, stdout io.Writer) erro
 			MaxConcurrent: a.cfg.MaxConcurrent,
 			AuthCacheTTL:  a.cfg.AuthCacheTTL,
 			Logger:        a.log,
+
+			ReadHeaderTimeout: a.cfg.HeaderTimeout,
+			BodyReadTimeout:   a.cfg.BodyTimeout,
+			IdleTimeout:       a.cfg.IdleTimeout,
 		}
 		if a.store != nil {
 			// No MCP session may tie a client to one replica.

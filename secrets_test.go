@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -121,7 +123,63 @@ func (u *echoUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 		case <-u.stop:
 		}
+	case "echo200":
+		// A healthy answer that echoes the credential inside the records
+		// themselves, in the spellings a proxy or a debug field produces.
+		rec := httptest.NewRecorder()
+		u.forward(rec, r, auth)
+		body := rec.Body.String()
+		if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+			body = strings.ReplaceAll(body, `"description":"`, `"description":"`+echoForms(strings.TrimPrefix(auth, "Bearer "))+" ")
+		}
+		for k, v := range rec.Header() {
+			if k != "Content-Length" {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(rec.Code)
+		io.WriteString(w, body)
 	default:
+		u.forward(w, r, auth)
+	}
+}
+
+// echoForms is tok as an echo may spell it.
+func echoForms(tok string) string {
+	b := []byte(tok)
+	forms := []string{tok, strings.ToUpper(tok), strings.ToLower(tok), url.QueryEscape("Bearer " + tok), url.PathEscape(tok),
+		base64.StdEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b),
+		base64.StdEncoding.EncodeToString([]byte("Bearer " + tok)), base64.RawURLEncoding.EncodeToString([]byte("x:" + tok))}
+	return strings.Join(forms, " ")
+}
+
+// encodedLeaks names every secret found in s in an encoded spelling: any
+// case, or base64 at any of the three byte offsets in either alphabet.
+func encodedLeaks(s string) []string {
+	var out []string
+	low := strings.ToLower(s)
+	for _, sec := range []string{secretKey, secretHTTP, secretCaller, secretWrong} {
+		found := strings.Contains(low, strings.ToLower(sec))
+		for k := 0; k < 3 && !found; k++ {
+			for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.RawURLEncoding} {
+				full := enc.EncodeToString(append(make([]byte, k), sec...))
+				// Characters 3..len-3 depend on the secret's bytes alone.
+				if strings.Contains(s, full[3:len(full)-3]) {
+					found = true
+				}
+			}
+		}
+		if found {
+			out = append(out, sec[:6]+"…")
+		}
+	}
+	return out
+}
+
+// forward passes the request to the fake with the test's secrets swapped
+// for the fake's admin key.
+func (u *echoUpstream) forward(w http.ResponseWriter, r *http.Request, auth string) {
+	{
 		switch auth {
 		case "Bearer " + secretCaller:
 			if r.URL.Path == "/api/v1/auths/" {
@@ -325,13 +383,30 @@ func (r *secretsRun) stop() map[string]string {
 		r.t.Errorf("no audit log: %v", err)
 	}
 	out["audit log"] = string(audit)
+	backups := 0
 	_ = filepath.WalkDir(filepath.Join(r.dir, "backups"), func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
+		if err != nil {
+			return nil
+		}
+		st, _ := d.Info()
+		if want := fs.FileMode(0o600); d.IsDir() {
+			want = 0o700 | fs.ModeDir
+			if st.Mode() != want {
+				r.t.Errorf("backup folder %s: mode %s, want %s", p, st.Mode(), want)
+			}
+		} else {
+			backups++
+			if st.Mode() != want {
+				r.t.Errorf("backup %s: mode %s, want %s", p, st.Mode(), want)
+			}
 			b, _ := os.ReadFile(p)
 			out["backup "+d.Name()] = string(b)
 		}
 		return nil
 	})
+	if backups == 0 {
+		r.t.Error("no backup was written, so backups went unchecked")
+	}
 	return out
 }
 
@@ -393,6 +468,14 @@ func latestBackup(r *secretsRun) string {
 // with only the writes failing (so the audit log records upstream errors),
 // then a few calls that time out.
 func exercise(r *secretsRun) {
+	// Healthy answers that echo the credential inside the records: every
+	// read, preview, backup and result carries them.
+	r.up.set("echo200")
+	everyTool(r, "20260101T000000Z-delete_model-000000")
+	fakeowui.SeedDemo(r.up.fake)
+	if res := r.callOnce("get_model", map[string]any{"id": "code-reviewer"}); res.IsError || !strings.Contains(fmt.Sprint(res.StructuredContent), "[redacted]") {
+		r.t.Errorf("an echoing healthy upstream did not reach the results (the test would prove nothing): %+v", res)
+	}
 	r.up.set("")
 	everyTool(r, "20260101T000000Z-delete_model-000000")
 	// The healthy pass deleted everything at the end; start again.
@@ -419,6 +502,9 @@ func checkNoLeaks(t *testing.T, outputs map[string]string) {
 		for _, m := range leaks(s) {
 			i := strings.Index(s, m)
 			t.Errorf("%s holds %s: …%s…", where, m, s[max(0, i-120):min(len(s), i+80)])
+		}
+		for _, m := range encodedLeaks(s) {
+			t.Errorf("%s holds %s encoded", where, m)
 		}
 	}
 }

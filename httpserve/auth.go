@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/caller"
+	"github.com/owui-mcp/owui-mcp/redact"
 )
 
 const (
@@ -190,10 +191,7 @@ func isUnavailable(err error) bool {
 
 // scrub removes tok from s, in case a validator echoed it in an error.
 func scrub(s, tok string) string {
-	if tok == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, tok, "[redacted]")
+	return redact.New(tok).String(s)
 }
 
 // tokenCache is a small TTL cache keyed by the SHA-256 of a token. It never

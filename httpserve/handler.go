@@ -21,9 +21,6 @@ import (
 const (
 	// endpointPath is where the MCP endpoint is mounted.
 	endpointPath = "/mcp"
-	// bodyReadTimeout bounds reading one POST body (slow-upload protection;
-	// the http.Server has no ReadTimeout because streams are long-lived).
-	bodyReadTimeout = 60 * time.Second
 	// sessionIdleTTL: legacy MCP sessions idle for longer are forgotten, and
 	// a client using one gets 404 and must initialize again.
 	sessionIdleTTL = 24 * time.Hour
@@ -40,6 +37,7 @@ type mcpHTTP struct {
 	calls    chan struct{} // semaphore: in-flight POST calls
 	streams  chan struct{} // semaphore: open GET / subscriptions/listen streams
 	mux      *http.ServeMux
+	handler  http.Handler // mux behind bounded
 
 	// streamsCtx is cancelled at shutdown; it ends long-lived streams so
 	// that only real calls hold the server up.
@@ -58,7 +56,7 @@ func Handler(s *server.MCPServer, o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.mux, nil
+	return t.handler, nil
 }
 
 func newMCPHTTP(s *server.MCPServer, o Options) (*mcpHTTP, error) {
@@ -104,19 +102,65 @@ func newMCPHTTP(s *server.MCPServer, o Options) (*mcpHTTP, error) {
 		server.WithStreamableHTTPLogger(o.Logger),
 	)
 
-	t.mux = http.NewServeMux()
-	t.mux.HandleFunc(endpointPath, t.serveMCP)
-	t.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	mux := http.NewServeMux()
+	t.mux = mux
+	mux.HandleFunc(endpointPath, t.serveMCP)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
 	})
-	t.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		t.log.Debug("http request rejected", "status", http.StatusNotFound, "reason", "unknown path",
 			"remote", r.RemoteAddr, "method", r.Method, "path", r.URL.Path)
+		dropBody(w, r)
 		writeError(w, http.StatusNotFound, "not_found", "not found; the MCP endpoint is "+endpointPath)
 	})
+	t.handler = t.bounded(mux)
 	return t, nil
+}
+
+// bounded puts a deadline on reading the body of every request that has
+// one, before any handler runs: the http.Server has no ReadTimeout (streams
+// are long-lived), so without it a caller that declares a body and never
+// sends it would hold its connection, and a goroutine, forever. serveMCP
+// lifts the deadline once it has read the body.
+func (t *mcpHTTP) bounded(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hasBody(r) {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(t.opts.BodyReadTimeout))
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// readBody marks a request body this package has already read in full.
+type readBody struct{ *bytes.Reader }
+
+func (readBody) Close() error { return nil }
+
+// hasBody reports whether r may still have body bytes on the wire.
+func hasBody(r *http.Request) bool {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		return false
+	}
+	_, read := r.Body.(readBody)
+	return !read
+}
+
+// dropBody is called before refusing a request whose body was not read: the
+// connection is closed after the answer instead of being kept for another
+// request, and the read deadline is moved to now. Without it net/http would
+// first try to read (and discard) the rest of the body before sending the
+// answer, and again after it, to reuse the connection: a caller that
+// declares a body and sends nothing would get no answer until the body
+// deadline.
+func dropBody(w http.ResponseWriter, r *http.Request) {
+	if !hasBody(r) {
+		return
+	}
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
 // messageKind classifies a POST body for the concurrency cap.
@@ -221,11 +265,9 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
 	body, err := io.ReadAll(io.LimitReader(r.Body, t.opts.MaxBodyBytes+1))
-	_ = rc.SetReadDeadline(time.Time{})
 	if err != nil {
-		t.reject(w, r, http.StatusBadRequest, "invalid_request", "could not read the request body")
+		t.reject(w, r, http.StatusBadRequest, "invalid_request", "could not read the request body within "+t.opts.BodyReadTimeout.String())
 		return
 	}
 	if int64(len(body)) > t.opts.MaxBodyBytes {
@@ -233,7 +275,10 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 		t.reject(w, r, http.StatusRequestEntityTooLarge, "request_too_large", tooLarge(t.opts.MaxBodyBytes))
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	// Read in full: lift the deadline (an expired one would end the call:
+	// net/http watches the idle connection for a client going away).
+	_ = rc.SetReadDeadline(time.Time{})
+	r.Body = readBody{bytes.NewReader(body)}
 	r.ContentLength = int64(len(body))
 
 	// 6. Concurrency.
@@ -281,6 +326,7 @@ func (t *mcpHTTP) reject(w http.ResponseWriter, r *http.Request, status int, cod
 	args := append([]any{"status", status, "reason", reason, "remote", r.RemoteAddr,
 		"method", r.Method, "path", r.URL.Path}, attrs...)
 	t.log.Info("http request rejected", args...)
+	dropBody(w, r)
 	writeError(w, status, code, reason)
 }
 

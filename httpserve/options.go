@@ -28,6 +28,12 @@
 //     server can still finish or cancel its calls. Long-lived streams (GET
 //     SSE, subscriptions/listen) have their own cap of MaxConcurrent.
 //
+// Every phase of every connection is bounded, authenticated or not: headers
+// by ReadHeaderTimeout, a body by BodyReadTimeout, an idle keep-alive
+// connection by IdleTimeout. A request refused before its body was read (any
+// 4xx/5xx of steps 1-5, an unknown path) is answered at once and its
+// connection closed: the server never waits for a body it will not use.
+//
 // /healthz answers 200 {"status":"ok"} without authentication; every other
 // path is 404.
 package httpserve
@@ -65,6 +71,7 @@ const (
 	DefaultMaxBodyBytes      = 16 << 20
 	DefaultMaxConcurrent     = 64
 	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultBodyReadTimeout   = 30 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultShutdownTimeout   = 15 * time.Second
 
@@ -108,6 +115,9 @@ type Options struct {
 	MaxConcurrent int
 	// ReadHeaderTimeout of the http.Server. Default 10 s.
 	ReadHeaderTimeout time.Duration
+	// BodyReadTimeout bounds reading a request body, from the end of the
+	// headers. Default 30 s.
+	BodyReadTimeout time.Duration
 	// IdleTimeout of the http.Server (keep-alive). Default 120 s.
 	IdleTimeout time.Duration
 	// ShutdownTimeout bounds how long in-flight calls may run after the
@@ -147,6 +157,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ReadHeaderTimeout == 0 {
 		o.ReadHeaderTimeout = DefaultReadHeaderTimeout
+	}
+	if o.BodyReadTimeout == 0 {
+		o.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	if o.IdleTimeout == 0 {
 		o.IdleTimeout = DefaultIdleTimeout
@@ -215,7 +228,7 @@ func (o Options) Validate() error {
 	if o.MaxConcurrent < 0 {
 		return fmt.Errorf("invalid max concurrent requests %d", o.MaxConcurrent)
 	}
-	if o.ReadHeaderTimeout < 0 || o.IdleTimeout < 0 || o.ShutdownTimeout < 0 || o.AuthCacheTTL < 0 {
+	if o.ReadHeaderTimeout < 0 || o.BodyReadTimeout < 0 || o.IdleTimeout < 0 || o.ShutdownTimeout < 0 || o.AuthCacheTTL < 0 {
 		return errors.New("HTTP timeouts must not be negative")
 	}
 	return nil

@@ -48,10 +48,10 @@ func Serve(ctx context.Context, s *server.MCPServer, o Options) error {
 // httpServer is the http.Server for t. There is deliberately no ReadTimeout
 // or WriteTimeout: SSE streams and long tool calls outlive any fixed bound.
 // Slow clients are bounded by ReadHeaderTimeout, the per-body read deadline
-// (bodyReadTimeout) and IdleTimeout.
+// (BodyReadTimeout, set by bounded) and IdleTimeout.
 func (t *mcpHTTP) httpServer() *http.Server {
 	return &http.Server{
-		Handler:           t.mux,
+		Handler:           t.handler,
 		ReadHeaderTimeout: t.opts.ReadHeaderTimeout,
 		IdleTimeout:       t.opts.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/caller"
+	"github.com/owui-mcp/owui-mcp/redact"
 )
 
 // Config configures a Client.
@@ -44,6 +45,9 @@ type Config struct {
 	UserAgent string
 	// Backoff is the first retry delay, doubled each retry. Default 200ms.
 	Backoff time.Duration
+	// Secrets are further secrets (besides APIKey and a caller's token) cut
+	// out of every answer, e.g. the HTTP bearer token.
+	Secrets []string
 }
 
 // Client talks to one Open WebUI. It is safe for concurrent use; make one
@@ -51,6 +55,7 @@ type Config struct {
 type Client struct {
 	base    *url.URL
 	key     string
+	secrets *redact.Set // APIKey and Config.Secrets
 	http    *http.Client
 	tries   int
 	maxBody int64
@@ -70,6 +75,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		base:    base,
 		key:     cfg.APIKey,
+		secrets: redact.New(append([]string{cfg.APIKey}, cfg.Secrets...)...),
 		tries:   cfg.MaxTries,
 		maxBody: cfg.MaxResponseBytes,
 		ua:      cfg.UserAgent,
@@ -222,10 +228,15 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	// Every answer is redacted here, at the one entrance of upstream data:
+	// a server or proxy that echoes the credential (in an error page or in
+	// a successful record) cannot get it into results, previews, backups,
+	// audit lines or logs, nor have it written back upstream by an update.
+	sec := c.secrets.With(token)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		kind := transportKind(ctx, err)
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: redactErr(scrubURLError(err), token)}, kind == KindUnavailable
+		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: redactErr(scrubURLError(err), sec)}, kind == KindUnavailable
 	}
 	defer resp.Body.Close()
 	tooLarge := func() *Error {
@@ -248,17 +259,18 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 		// An error body may echo the request's headers (proxies, debug
 		// pages): the credential is cut out before anything is excerpted,
 		// so no part of it survives into the error.
-		data = redact(data, token)
-		detail := string(redact([]byte(decodeDetail(resp.Header.Get("Content-Type"), data)), token))
+		data = sec.Bytes(data)
+		detail := sec.String(decodeDetail(resp.Header.Get("Content-Type"), data))
 		e := &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Detail: detail, Kind: classify(resp.StatusCode, detail)}
 		retry := resp.StatusCode == 502 || resp.StatusCode == 503 || resp.StatusCode == 504
 		return nil, e, retry
 	}
 	if resp.StatusCode >= 300 {
 		if loc := resp.Header.Get("Location"); loc != "" {
-			resp.Header.Set("Location", string(redact([]byte(loc), token)))
+			resp.Header.Set("Location", sec.String(loc))
 		}
 	}
+	data = redactBody(sec, resp.Header.Get("Content-Type"), data)
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil, false
 }
 
@@ -306,21 +318,28 @@ func readBody(body io.Reader, declared, max int64) (data []byte, over bool, err 
 	return data, false, nil
 }
 
-// redactErr hides secret in err's message (net/http quotes an unparsable
+// redactErr hides secrets in err's message (net/http quotes an unparsable
 // Location header in its error, and a server may echo the key there).
-func redactErr(err error, secret string) error {
-	if len(secret) < 4 || !strings.Contains(err.Error(), secret) {
-		return err
+func redactErr(err error, sec *redact.Set) error {
+	if msg := err.Error(); sec.String(msg) != msg {
+		return errors.New(sec.String(msg))
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), secret, "[redacted]"))
+	return err
 }
 
-// redact replaces every occurrence of secret in b.
-func redact(b []byte, secret string) []byte {
-	if len(secret) < 4 || !bytes.Contains(b, []byte(secret)) {
-		return b
+// redactBody cuts secrets out of a successful body. JSON is searched in its
+// escaped spelling so it stays valid; images are left alone (they are
+// bytes, not text, and are passed on as such).
+func redactBody(sec *redact.Set, contentType string, data []byte) []byte {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return data
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"), json.Valid(data):
+		return sec.JSON(data)
+	default:
+		return sec.Bytes(data)
 	}
-	return bytes.ReplaceAll(b, []byte(secret), []byte("[redacted]"))
 }
 
 // scrubURLError drops the URL from a *url.Error: the URL holds no secret,

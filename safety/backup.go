@@ -1,11 +1,13 @@
 package safety
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,17 +26,20 @@ const BackupFormat = 1
 // Backup is one operation's backup: the full records of every model a
 // confirmed call is about to delete or change, taken before it runs.
 type Backup struct {
-	Format    int          `json:"format"`
-	ID        string       `json:"id"` // also the file name, plus ".json"
-	Time      time.Time    `json:"time"`
-	Tool      string       `json:"tool"`
-	Caller    string       `json:"caller"`    // caller ID (not a secret)
-	Upstream  string       `json:"upstream"`  // Open WebUI base URL
-	Operation string       `json:"operation"` // one-line human summary
-	Models    []owui.Model `json:"models"`    // full records before the change
-	Deleted   []string     `json:"deleted,omitempty"`
-	Changed   []string     `json:"changed,omitempty"`
-	Replica   string       `json:"replica,omitempty"` // the process that wrote it (--replica-id)
+	Format    int       `json:"format"`
+	ID        string    `json:"id"` // also the file name, plus ".json"
+	Time      time.Time `json:"time"`
+	Tool      string    `json:"tool"`
+	Caller    string    `json:"caller"`            // caller ID (not a secret)
+	Upstream  string    `json:"upstream"`          // Open WebUI base URL
+	Operation string    `json:"operation"`         // one-line human summary
+	Replica   string    `json:"replica,omitempty"` // the process that wrote it (--replica-id)
+	// ModelCount is len(Models), set by Write and stored before Models so
+	// that listing reads only the head of a file.
+	ModelCount int          `json:"model_count,omitempty"`
+	Models     []owui.Model `json:"models"` // full records before the change
+	Deleted    []string     `json:"deleted,omitempty"`
+	Changed    []string     `json:"changed,omitempty"`
 }
 
 // BackupInfo describes a backup file without its records.
@@ -49,14 +54,25 @@ type BackupInfo struct {
 	Size      int64
 }
 
+// DefaultMaxBackupBytes is the default cap on one backup file.
+const DefaultMaxBackupBytes = 64 << 20
+
+// headBytes bounds what List reads of a file: the fields before the models.
+const headBytes = 64 << 10
+
 // Backups stores backups as one JSON file per operation in a directory.
 //
 // Several processes may share one directory: a generated ID that another
 // process already took is never overwritten (publish links exclusively and
 // Write picks another), and List reads every file, whoever wrote it.
+//
+// The directory is data, not code: a file is only ever opened without
+// following a symbolic link and without blocking (a FIFO), used only when it
+// is a regular file no larger than the cap, and List reads only its head.
 type Backups struct {
-	dir     string
-	replica string
+	dir      string
+	replica  string
+	maxBytes int64
 }
 
 // SetReplica records id as the writer of every later backup (before use).
@@ -64,7 +80,19 @@ func (b *Backups) SetReplica(id string) { b.replica = id }
 
 // NewBackups returns a store in dir. The directory is created (0700) on the
 // first Write, so a server that never mutates never touches the disk.
-func NewBackups(dir string) *Backups { return &Backups{dir: dir} }
+func NewBackups(dir string) *Backups { return &Backups{dir: dir, maxBytes: DefaultMaxBackupBytes} }
+
+// SetMaxBytes caps the size of one backup file (written or read); n <= 0
+// means DefaultMaxBackupBytes.
+func (b *Backups) SetMaxBytes(n int64) {
+	if n <= 0 {
+		n = DefaultMaxBackupBytes
+	}
+	b.maxBytes = n
+}
+
+// MaxBytes is the cap on one backup file.
+func (b *Backups) MaxBytes() int64 { return b.maxBytes }
 
 // DefaultBackupDir is $XDG_STATE_HOME/owui-mcp/backups, else
 // ~/.local/state/owui-mcp/backups, else a directory under os.TempDir().
@@ -162,6 +190,7 @@ func (b *Backups) Write(bk Backup) (BackupInfo, error) {
 	if bk.Replica == "" {
 		bk.Replica = b.replica
 	}
+	bk.ModelCount = len(bk.Models)
 	chosen := bk.ID != ""
 	if chosen {
 		if err := checkID(bk.ID); err != nil {
@@ -183,6 +212,10 @@ func (b *Backups) Write(bk Backup) (BackupInfo, error) {
 			return BackupInfo{}, fmt.Errorf("encode backup: %w", err)
 		}
 		data = append(data, '\n')
+		if int64(len(data)) > b.maxBytes {
+			// It could not be read back, so it would be no backup at all.
+			return BackupInfo{}, fmt.Errorf("the backup would be %d bytes, over the %d-byte cap (--max-backup-bytes / OWUI_MCP_MAX_BACKUP_BYTES); raise the cap or change fewer models at once", len(data), b.maxBytes)
+		}
 		err = b.writeNew(b.path(bk.ID), data)
 		if errors.Is(err, fs.ErrExist) && !chosen && attempt < 8 {
 			continue
@@ -205,6 +238,13 @@ func (b *Backups) writeNew(final string, data []byte) (err error) {
 		return fmt.Errorf("backup directory %s is not writable: %w", b.dir, err)
 	}
 	tmpName := tmp.Name()
+	// Owner-only whatever the platform's CreateTemp does: backups hold full
+	// model records (system prompts, access grants).
+	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		tmp.Close()
+		os.Remove(tmpName)
+		return fmt.Errorf("backup directory %s: %w", b.dir, err)
+	}
 	// The temporary name goes away whatever happens: on success it is a
 	// second link to the backup, on failure it is garbage.
 	defer func() {
@@ -273,49 +313,51 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// List returns the backups in the directory, newest first, only caller's
-// when caller is not empty. Files that are not backups (wrong name, not
-// JSON, another format, an ID that does not match the name) are skipped, not
-// reported. A missing directory is an empty list.
+// BadFile is a file in the backup directory named like a backup that is
+// not a usable one.
+type BadFile struct {
+	ID     string
+	Reason string
+}
+
+// List is Scan without the unusable files.
 func (b *Backups) List(caller string) ([]BackupInfo, error) {
+	infos, _, err := b.Scan(caller)
+	return infos, err
+}
+
+// Scan returns the backups in the directory, newest first, only caller's
+// when caller is not empty, and the files named like backups that are not
+// usable (a link, a FIFO, too large, not a backup), with why. Files named
+// otherwise (temporaries, notes) are ignored. One bad file never stops the
+// others from being listed. A missing directory is an empty list.
+func (b *Backups) Scan(caller string) ([]BackupInfo, []BadFile, error) {
 	entries, err := os.ReadDir(b.dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return []BackupInfo{}, nil
+		return []BackupInfo{}, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list backups in %s: %w", b.dir, err)
+		return nil, nil, fmt.Errorf("list backups in %s: %w", b.dir, err)
 	}
 	out := []BackupInfo{}
+	var bad []BadFile
 	for _, e := range entries {
 		id, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok || !e.Type().IsRegular() || !ValidBackupID(id) {
+		if !ok || !ValidBackupID(id) {
 			continue
 		}
-		p := b.path(id)
-		data, err := os.ReadFile(p)
+		info, err := b.head(id)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed meanwhile
+		}
 		if err != nil {
-			continue // removed meanwhile, or unreadable: not ours to report
-		}
-		// Models are counted, not decoded.
-		var head struct {
-			Format    int               `json:"format"`
-			ID        string            `json:"id"`
-			Time      time.Time         `json:"time"`
-			Tool      string            `json:"tool"`
-			Caller    string            `json:"caller"`
-			Operation string            `json:"operation"`
-			Models    []json.RawMessage `json:"models"`
-		}
-		if json.Unmarshal(data, &head) != nil || head.Format != BackupFormat || head.ID != id {
+			bad = append(bad, BadFile{ID: id, Reason: err.Error()})
 			continue
 		}
-		if caller != "" && head.Caller != caller {
+		if caller != "" && info.Caller != caller {
 			continue
 		}
-		out = append(out, BackupInfo{
-			ID: id, Tool: head.Tool, Caller: head.Caller, Operation: head.Operation,
-			Time: head.Time, Models: len(head.Models), Path: p, Size: int64(len(data)),
-		})
+		out = append(out, info)
 	}
 	slices.SortFunc(out, func(x, y BackupInfo) int {
 		if c := y.Time.Compare(x.Time); c != 0 {
@@ -323,7 +365,145 @@ func (b *Backups) List(caller string) ([]BackupInfo, error) {
 		}
 		return strings.Compare(y.ID, x.ID)
 	})
-	return out, nil
+	return out, bad, nil
+}
+
+// errNotBackup marks a file that is not a backup of this format.
+var errNotBackup = errors.New("not a backup")
+
+// open opens the file of id for reading, refusing anything but a regular
+// file within the size cap: no link is followed (Lstat, then O_NOFOLLOW
+// against a swap in between), a FIFO or device does not block the open
+// (O_NONBLOCK), and the opened file itself is checked (Fstat).
+func (b *Backups) open(id string) (*os.File, int64, error) {
+	p := b.path(id)
+	st, err := os.Lstat(p)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := b.usable(st); err != nil {
+		return nil, 0, err
+	}
+	f, err := os.OpenFile(p, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, 0, err
+		}
+		return nil, 0, fmt.Errorf("cannot be opened as a plain file: %w", errors.Unwrap(err))
+	}
+	st, err = f.Stat()
+	if err == nil {
+		err = b.usable(st)
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
+}
+
+// usable checks the type and size of a backup file.
+func (b *Backups) usable(st fs.FileInfo) error {
+	switch m := st.Mode(); {
+	case m&fs.ModeSymlink != 0:
+		return errors.New("is a symbolic link, not a backup file")
+	case m.IsDir():
+		return errors.New("is a directory, not a backup file")
+	case !m.IsRegular():
+		return fmt.Errorf("is not a regular file (%s)", m.Type())
+	case st.Size() > b.maxBytes:
+		return fmt.Errorf("is %d bytes, over the %d-byte cap (--max-backup-bytes)", st.Size(), b.maxBytes)
+	}
+	return nil
+}
+
+// head reads the fields of a backup that precede its models, from at most
+// headBytes of the file. Files written before model_count existed have
+// their models counted one by one (the file is within the size cap).
+func (b *Backups) head(id string) (BackupInfo, error) {
+	f, size, err := b.open(id)
+	if err != nil {
+		return BackupInfo{}, err
+	}
+	defer f.Close()
+	var h Backup
+	counted := -1
+	lr := &io.LimitedReader{R: f, N: headBytes}
+	dec := json.NewDecoder(lr)
+	bad := func(what string) (BackupInfo, error) {
+		if lr.N <= 0 {
+			what = fmt.Sprintf("no backup header in its first %d bytes", headBytes)
+		}
+		return BackupInfo{}, fmt.Errorf("%w: %s", errNotBackup, what)
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return bad("not a JSON object")
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		key, ok := t.(string)
+		if err != nil || !ok {
+			return bad("not valid JSON")
+		}
+		if key == "models" {
+			if h.ModelCount > 0 {
+				counted = h.ModelCount
+				break
+			}
+			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+				return bad("models is not a list")
+			}
+			// An older file without model_count: its models are counted
+			// one at a time, within the size cap.
+			lr.N = b.maxBytes
+			counted = 0
+			for dec.More() {
+				var skip json.RawMessage
+				if err := dec.Decode(&skip); err != nil {
+					return bad("not valid JSON")
+				}
+				counted++
+			}
+			if _, err := dec.Token(); err != nil {
+				return bad("not valid JSON")
+			}
+			continue
+		}
+		var v any
+		switch key {
+		case "format":
+			v = &h.Format
+		case "id":
+			v = &h.ID
+		case "time":
+			v = &h.Time
+		case "tool":
+			v = &h.Tool
+		case "caller":
+			v = &h.Caller
+		case "operation":
+			v = &h.Operation
+		case "model_count":
+			v = &h.ModelCount
+		default:
+			v = new(json.RawMessage)
+		}
+		if err := dec.Decode(v); err != nil {
+			return bad(fmt.Sprintf("field %q is not valid", key))
+		}
+	}
+	switch {
+	case counted < 0:
+		return bad("no models list")
+	case h.Format != BackupFormat:
+		return bad(fmt.Sprintf("format %d, this server reads %d", h.Format, BackupFormat))
+	case h.ID != id:
+		return bad(fmt.Sprintf("it holds backup %q (renamed by hand)", h.ID))
+	}
+	return BackupInfo{
+		ID: id, Tool: h.Tool, Caller: h.Caller, Operation: h.Operation,
+		Time: h.Time, Models: counted, Path: b.path(id), Size: size,
+	}, nil
 }
 
 // Read returns the backup with id. id must be a bare backup ID as List
@@ -332,15 +512,25 @@ func (b *Backups) Read(id string) (Backup, error) {
 	if err := checkID(id); err != nil {
 		return Backup{}, err
 	}
-	data, err := os.ReadFile(b.path(id))
+	f, size, err := b.open(id)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Backup{}, fmt.Errorf("backup %q not found in %s: call list_backups for the ids that exist: %w", id, b.dir, fs.ErrNotExist)
 	}
 	if err != nil {
+		return Backup{}, fmt.Errorf("backup %q is not usable: %s %v; nothing was read", id, b.path(id), err)
+	}
+	defer f.Close()
+	data := make([]byte, 0, size+1)
+	buf := bytes.NewBuffer(data)
+	// The size was checked; a file that grows meanwhile is cut at the cap.
+	if _, err := buf.ReadFrom(io.LimitReader(f, b.maxBytes+1)); err != nil {
 		return Backup{}, fmt.Errorf("read backup %q: %w", id, err)
 	}
+	if int64(buf.Len()) > b.maxBytes {
+		return Backup{}, fmt.Errorf("backup %q is not usable: it grew over the %d-byte cap while being read", id, b.maxBytes)
+	}
 	var bk Backup
-	if err := json.Unmarshal(data, &bk); err != nil {
+	if err := json.Unmarshal(buf.Bytes(), &bk); err != nil {
 		return Backup{}, fmt.Errorf("backup %q is damaged (%s is not valid JSON): %w", id, b.path(id), err)
 	}
 	if bk.Format != BackupFormat {

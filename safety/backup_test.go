@@ -99,7 +99,7 @@ func TestBackupRoundTrip(t *testing.T) {
 		t.Fatalf("Read: %v", err)
 	}
 	want := in
-	want.Format, want.ID, want.Time = 1, info.ID, info.Time
+	want.Format, want.ID, want.Time, want.ModelCount = 1, info.ID, info.Time, len(in.Models)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Read returned\n%+v\nwant\n%+v", got, want)
 	}
@@ -446,5 +446,41 @@ func TestBackupSharedDir(t *testing.T) {
 		if err != nil || bk.Replica != r || bk.Operation != "by "+r {
 			t.Fatalf("Read(%s) = replica %q op %q, %v; want %q", ids[i], bk.Replica, bk.Operation, err, r)
 		}
+	}
+}
+
+// TestBackupListLegacyAndBad: a file written before model_count existed is
+// still listed with its models counted; files named like backups that are
+// not usable are reported by Scan with a reason and do not hide the others.
+func TestBackupListLegacyAndBad(t *testing.T) {
+	dir := t.TempDir()
+	b := NewBackups(dir)
+	b.SetMaxBytes(4 << 10)
+	const legacy = "20260101T000000Z-delete_model-00000a"
+	doc := `{"format":1,"id":"` + legacy + `","time":"2026-01-01T00:00:00Z","tool":"delete_model","caller":"local","operation":"delete 3","models":[{"id":"a"},{"id":"b","meta":{"x":[1,2]}},{"id":"c"}],"deleted":["a"]}`
+	if err := os.WriteFile(filepath.Join(dir, legacy+".json"), []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const big = "20260101T000000Z-delete_model-00000b"
+	if err := os.WriteFile(filepath.Join(dir, big+".json"), make([]byte, 5<<10), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	infos, bad, err := b.Scan("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(infos) != 1 || infos[0].ID != legacy || infos[0].Models != 3 || infos[0].Operation != "delete 3" {
+		t.Fatalf("Scan = %+v", infos)
+	}
+	if len(bad) != 1 || bad[0].ID != big || !strings.Contains(bad[0].Reason, "over the 4096-byte cap") {
+		t.Fatalf("bad = %+v", bad)
+	}
+	if _, err := b.Read(big); err == nil || !strings.Contains(err.Error(), "not usable") {
+		t.Fatalf("Read of an oversized file = %v", err)
+	}
+	// A backup that would exceed the cap is not written (it could not be read back).
+	_, err = b.Write(Backup{Tool: "delete_model", Models: []owui.Model{{ID: strings.Repeat("x", 5<<10)}}})
+	if err == nil || !strings.Contains(err.Error(), "over the 4096-byte cap") {
+		t.Fatalf("Write over the cap = %v", err)
 	}
 }

@@ -150,8 +150,14 @@ type BackupInfo struct {
 func (BackupInfo) opaqueInOutputSchema() {}
 
 type ListBackupsResult struct {
-	Backups []BackupInfo `json:"backups" jsonschema_description:"Newest first"`
-	Dir     string       `json:"dir" jsonschema_description:"Directory"`
+	Backups  []BackupInfo     `json:"backups" jsonschema_description:"Newest first"`
+	Dir      string           `json:"dir" jsonschema_description:"Directory"`
+	Unusable []UnusableBackup `json:"unusable,omitempty" jsonschema_description:"Files named like backups that cannot be used, and why"`
+}
+
+type UnusableBackup struct {
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
 }
 
 type RestoreModelsArgs struct {

@@ -14,7 +14,7 @@ import (
 var listBackups = Simple(readSpec("list_backups", "List backups",
 	"List backups written before destructive calls, newest first (for restore_models)."),
 	func(ctx context.Context, d *Deps, p schemas.ListBackupsArgs) (schemas.ListBackupsResult, error) {
-		infos, err := d.Backups.List(caller.From(ctx).ID)
+		infos, bad, err := d.Backups.Scan(caller.From(ctx).ID)
 		if err != nil {
 			return schemas.ListBackupsResult{}, err
 		}
@@ -25,6 +25,9 @@ var listBackups = Simple(readSpec("list_backups", "List backups",
 		out := schemas.ListBackupsResult{Dir: d.Backups.Dir(), Backups: []schemas.BackupInfo{}}
 		for _, b := range infos[:min(limit, len(infos))] {
 			out.Backups = append(out.Backups, schemas.BackupInfo{ID: b.ID, Time: b.Time.UTC().Format(time.RFC3339), Tool: b.Tool, Operation: b.Operation, Models: b.Models})
+		}
+		for _, f := range bad {
+			out.Unusable = append(out.Unusable, schemas.UnusableBackup{ID: f.ID, Reason: f.Reason})
 		}
 		return out, nil
 	})

@@ -1,10 +1,14 @@
 package tools
 
 import (
+	"context"
 	"log/slog"
+	"sync"
 	"time"
 
+	"github.com/owui-mcp/owui-mcp/caller"
 	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/redact"
 	"github.com/owui-mcp/owui-mcp/safety"
 )
 
@@ -39,6 +43,17 @@ type Deps struct {
 	Backups *safety.Backups
 	Audit   *safety.Auditor
 	Log     *slog.Logger
-	// Secrets are removed from every text the server returns.
+	// Secrets are removed from every result the server returns (text and
+	// structured), in every spelling package redact knows.
 	Secrets []string
+
+	redactOnce sync.Once
+	redactor   *redact.Set
+}
+
+// secrets is the redaction set of a call: the configured secrets plus the
+// caller's own upstream token (--auth=openwebui).
+func (d *Deps) secrets(ctx context.Context) *redact.Set {
+	d.redactOnce.Do(func() { d.redactor = redact.New(d.Secrets...) })
+	return d.redactor.With(caller.From(ctx).UpstreamToken)
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/owui-mcp/owui-mcp/caller"
 	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/redact"
 	"github.com/owui-mcp/owui-mcp/safety"
 	"github.com/owui-mcp/owui-mcp/schemas"
 )
@@ -173,15 +173,7 @@ func (t Tool) Handler(d *Deps) server.ToolHandlerFunc {
 		if err != nil {
 			res = d.errorResult(t, err)
 		}
-		// A per-caller upstream token (--auth=openwebui) is a secret too.
-		if tok := caller.From(ctx).UpstreamToken; len(tok) >= 4 {
-			for i, c := range res.Content {
-				if tc, ok := c.(mcp.TextContent); ok && strings.Contains(tc.Text, tok) {
-					tc.Text = strings.ReplaceAll(tc.Text, tok, "[redacted]")
-					res.Content[i] = tc
-				}
-			}
-		}
+		redactResult(d.secrets(ctx), res)
 		return res, nil
 	}
 }
@@ -208,14 +200,35 @@ func (d *Deps) errorResult(t Tool, err error) *mcp.CallToolResult {
 	return mcp.NewToolResultError(d.scrub(escapeNonPrint(msg)))
 }
 
-// scrub removes every configured secret from s.
+// scrub removes every configured secret from s (for texts made outside a
+// call's result: log lines, audit lines).
 func (d *Deps) scrub(s string) string {
-	for _, sec := range d.Secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
+	return d.secrets(context.Background()).String(s)
+}
+
+// redactResult cuts every secret out of a result, in place: every text,
+// the structured content, and the message of an elicitation request. It is
+// applied to every result of every tool, whatever produced it.
+func redactResult(sec *redact.Set, res *mcp.CallToolResult) {
+	if sec.Empty() || res == nil {
+		return
+	}
+	for i, c := range res.Content {
+		switch x := c.(type) {
+		case mcp.TextContent:
+			x.Text = sec.String(x.Text)
+			res.Content[i] = x
+		case *mcp.TextContent:
+			x.Text = sec.String(x.Text)
 		}
 	}
-	return s
+	res.StructuredContent = sec.Value(res.StructuredContent)
+	for k, ir := range res.InputRequests {
+		if ir.Elicitation != nil {
+			ir.Elicitation.Message = sec.String(ir.Elicitation.Message)
+			res.InputRequests[k] = ir
+		}
+	}
 }
 
 func (d *Deps) logger() *slog.Logger {

@@ -1,0 +1,131 @@
+package redact
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+const secret = "sk-Secret/Key+0123456789abcdef?x=1&y"
+
+// Every form an echo may carry is found, in text and in JSON.
+func TestForms(t *testing.T) {
+	s := New(secret)
+	for _, tc := range []struct{ name, in string }{
+		{"plain", "key " + secret + " end"},
+		{"upper", strings.ToUpper(secret)},
+		{"lower", "x" + strings.ToLower(secret)},
+		{"query escape", "?k=" + url.QueryEscape(secret)},
+		{"query escape lower hex", strings.ToLower(url.QueryEscape(secret))},
+		{"path escape", "/p/" + url.PathEscape(secret)},
+		{"base64 std", base64.StdEncoding.EncodeToString([]byte(secret))},
+		{"base64 raw std", base64.RawStdEncoding.EncodeToString([]byte(secret))},
+		{"base64 url", base64.URLEncoding.EncodeToString([]byte(secret))},
+		{"base64 raw url", base64.RawURLEncoding.EncodeToString([]byte(secret))},
+		{"basic auth offset 1", base64.StdEncoding.EncodeToString([]byte("a:" + secret))},
+		{"bearer offset 7", base64.StdEncoding.EncodeToString([]byte("Bearer " + secret + " tail"))},
+		{"offset 2 url", base64.RawURLEncoding.EncodeToString([]byte("ab" + secret))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := s.String(tc.in)
+			if !strings.Contains(out, Mask) {
+				t.Fatalf("nothing redacted in %q: %q", tc.in, out)
+			}
+			for _, f := range Forms(secret) {
+				if strings.Contains(strings.ToLower(out), strings.ToLower(f)) {
+					t.Errorf("%q still holds form %q", out, f)
+				}
+			}
+			// The JSON path finds the same in a JSON document.
+			doc, _ := json.Marshal(map[string]string{"description": tc.in})
+			got := s.JSON(doc)
+			var back map[string]string
+			if err := json.Unmarshal(got, &back); err != nil {
+				t.Fatalf("redacted JSON is invalid: %v: %s", err, got)
+			}
+			if !strings.Contains(back["description"], Mask) {
+				t.Errorf("JSON not redacted: %s", got)
+			}
+		})
+	}
+}
+
+func TestLeavesOtherTextAlone(t *testing.T) {
+	s := New(secret, "", "ab") // empty and too-short secrets are ignored
+	for _, in := range []string{"", "ab", "hello world", "c2stU2VjcmV0", `{"a":"b"}`} {
+		if got := s.String(in); got != in {
+			t.Errorf("String(%q) = %q", in, got)
+		}
+	}
+	var nilSet *Set
+	if nilSet.String(secret) != secret || !nilSet.Empty() {
+		t.Error("a nil Set redacts")
+	}
+	// A short secret is cut only as spelled.
+	short := New("tok1")
+	if got := short.String("TOK1 tok1"); got != "TOK1 "+Mask {
+		t.Errorf("short secret: %q", got)
+	}
+}
+
+func TestValue(t *testing.T) {
+	type rec struct {
+		ID   string         `json:"id"`
+		Meta map[string]any `json:"meta"`
+		N    float64        `json:"n"`
+	}
+	s := New(secret)
+	clean := rec{ID: "a", N: 1.5}
+	if got := s.Value(clean); got.(rec).ID != "a" {
+		t.Fatalf("a clean value was changed: %#v", got)
+	}
+	dirty := []rec{{ID: "a", N: 1234567890123, Meta: map[string]any{
+		"description": "echo " + strings.ToUpper(secret),
+		secret:        base64.StdEncoding.EncodeToString([]byte(secret)),
+	}}}
+	got := s.Value(dirty)
+	b, _ := json.Marshal(got)
+	for _, f := range Forms(secret) {
+		if strings.Contains(strings.ToLower(string(b)), strings.ToLower(f)) {
+			t.Errorf("%s holds %q", b, f)
+		}
+	}
+	if !strings.Contains(string(b), `"n":1234567890123`) || !strings.Contains(string(b), `"id":"a"`) {
+		t.Errorf("other fields changed: %s", b)
+	}
+	if !strings.Contains(string(b), `"`+Mask+`":"`+Mask) {
+		t.Errorf("key and value not redacted: %s", b)
+	}
+}
+
+func TestWith(t *testing.T) {
+	base := New("first-secret-000")
+	both := base.With("second-secret-00")
+	if got := base.String("second-secret-00"); got != "second-secret-00" {
+		t.Errorf("With changed its receiver: %q", got)
+	}
+	if got := both.String("first-secret-000 second-secret-00"); got != Mask+" "+Mask {
+		t.Errorf("With: %q", got)
+	}
+	if base.With("") != base || base.With("first-secret-000") != base {
+		t.Error("With of nothing new should return the same Set")
+	}
+}
+
+// A secret of letters only is found in any case, also next to other text
+// that shares its first letter.
+func TestFoldLettersOnly(t *testing.T) {
+	s := New("abcdefghijklmnop")
+	for in, want := range map[string]string{
+		"aaABCDEFGHIJKLMNOPz":                 "aa" + Mask + "z",
+		"abcdefghijklmnoq AbCdEfGhIjKlMnOp":   "abcdefghijklmnoq " + Mask,
+		"abcdefghijklmno":                     "abcdefghijklmno",
+		"x abcdefghijklmnop abcdefghijklmnop": "x " + Mask + " " + Mask,
+	} {
+		if got := s.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
