@@ -74,7 +74,9 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	hs := httptest.NewServer(fake)
 	t.Cleanup(hs.Close)
-	c, err := owui.New(owui.Config{BaseURL: hs.URL, APIKey: cfg.key, Timeout: 5 * time.Second, Backoff: time.Millisecond})
+	// Generous: the concurrency tests run under -race on 2 shared cores, and no
+	// test here relies on this timeout firing.
+	c, err := owui.New(owui.Config{BaseURL: hs.URL, APIKey: cfg.key, Timeout: 60 * time.Second, Backoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
