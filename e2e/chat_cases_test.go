@@ -1,0 +1,279 @@
+//go:build e2e && chat
+
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestChat drives Open WebUI 0.12.4's chat with owui-mcp registered as an
+// MCP tool server (streamable HTTP): reads, an update, the confirm_token
+// round trip, elicitation declined and accepted through a browser tab, a
+// tool error, and session auth where a non-admin's chat cannot delete an
+// admin's model. The scripted LLM decides every step.
+func TestChat(t *testing.T) {
+	t0 := time.Now()
+	cs := newChatSuite(t)
+	tg := cs.tg
+	tg.seed(t)
+
+	// Bearer: every chat acts with the server's own (admin) key.
+	bearer := startHTTPServer(t, tg, "owui", "--http-token", "chat-e2e-"+randomHex(t, 12))
+	token := bearerToken(t, bearer)
+	// Session: Open WebUI forwards each user's own token.
+	session := startHTTPServer(t, tg, "owuis", "--auth=openwebui")
+	cs.register(t, connection(bearer, "bearer", token, ""), connection(session, "session", "", ""))
+
+	t.Run("read_list", func(t *testing.T) {
+		key := cs.key("list")
+		cs.script(t, key, callTool("owui_list_models", map[string]any{}), say("Here are the models."))
+		o := cs.chat(t, cs.adminJWT, key, "list the models", "", bearer.toolID())
+		if len(o.requests) != 2 {
+			t.Fatalf("want 2 LLM requests (call, answer), got %d", len(o.requests))
+		}
+		// The LLM was offered this server's tools, prefixed with the connection id.
+		names := o.requests[0].toolNames()
+		for _, want := range []string{"owui_list_models", "owui_get_model", "owui_delete_model", "owui_update_model"} {
+			if !slices.Contains(names, want) {
+				t.Errorf("the LLM was not offered %s: %v", want, names)
+			}
+		}
+		// ...and the server's instructions reached the system prompt.
+		mustContain(t, "the first LLM request", systemText(o.requests[0]), `MCP server "owui" instructions`)
+		// The LLM received the first page Open WebUI itself lists.
+		page := tg.adminREST.list(t, nil)
+		if len(page.Items) == 0 {
+			t.Fatal("Open WebUI lists no models")
+		}
+		res := o.lastTool()
+		for _, m := range page.Items {
+			mustContain(t, "the list the LLM received", res, m.ID)
+		}
+		if o.answer != "Here are the models." {
+			t.Errorf("final answer %q", o.answer)
+		}
+	})
+
+	t.Run("read_get", func(t *testing.T) {
+		key := cs.key("get")
+		cs.script(t, key, callTool("owui_get_model", map[string]any{"id": "pty/alpha:1"}), say("ok"))
+		o := cs.chat(t, cs.adminJWT, key, "show pty/alpha:1", "", bearer.toolID())
+		want := tg.adminREST.mustGet(t, "pty/alpha:1")
+		mustContain(t, "the record the LLM received", o.lastTool(), "pty/alpha:1", want.Name)
+	})
+
+	t.Run("update", func(t *testing.T) {
+		key, id := cs.key("update"), "chat/update"
+		cs.mkModel(t, id, "Before")
+		cs.script(t, key, callTool("owui_update_model", map[string]any{"id": id, "name": "Renamed in chat"}), say("renamed"))
+		o := cs.chat(t, cs.adminJWT, key, "rename chat/update", "", bearer.toolID())
+		if got := tg.adminREST.mustGet(t, id).Name; got != "Renamed in chat" {
+			t.Errorf("name after the chat: %q; the LLM received:\n%s", got, o.lastTool())
+		}
+	})
+
+	t.Run("delete_confirm_token", func(t *testing.T) {
+		key, id := cs.key("delete-token"), "chat/delete-token"
+		cs.mkModel(t, id, "Delete me by token")
+		cs.script(t, key,
+			callTool("owui_delete_model", map[string]any{"id": id}),
+			callTool("owui_delete_model", map[string]any{"id": id, "confirm_token": "$last_tool:confirm_token"}),
+			say("deleted"))
+		o := cs.chat(t, cs.adminJWT, key, "delete chat/delete-token", "", bearer.toolID())
+		if len(o.requests) != 3 {
+			t.Fatalf("want 3 LLM requests (preview, confirm, answer), got %d", len(o.requests))
+		}
+		preview := o.requests[1].toolMessages()
+		if len(preview) != 1 {
+			t.Fatalf("after the first call the LLM has %d tool results", len(preview))
+		}
+		mustContain(t, "the preview the LLM received", preview[0], "confirm_token", id, "Delete me by token")
+		// The confirm call carried the token the server minted.
+		calls := assistantCalls(o.requests[2])
+		if len(calls) != 2 || !strings.Contains(calls[1], `"confirm_token"`) {
+			t.Fatalf("the LLM's calls: %v", calls)
+		}
+		if cs.exists(t, id) {
+			t.Fatalf("%s still exists after the confirmed delete; the LLM received:\n%s", id, o.lastTool())
+		}
+		done := o.lastTool()
+		mustContain(t, "the confirmed result", done, "done")
+		// Deleted once, with a backup holding the record.
+		ok := 0
+		var backup string
+		for _, e := range bearer.auditLines(t, "delete_model", id) {
+			if e["outcome"] == "ok" {
+				ok++
+				backup = str(e["backup"])
+				if e["confirmation"] != "token" {
+					t.Errorf("confirmation mode %v, want token", e["confirmation"])
+				}
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("audit: %d successful deletes of %s, want 1", ok, id)
+		}
+		assertBackup(t, bearer, backup, id)
+	})
+
+	t.Run("elicitation_declined", func(t *testing.T) {
+		key, id := cs.key("elicit-decline"), "chat/elicit-decline"
+		cs.mkModel(t, id, "Keep me")
+		tab := cs.openTab(t, cs.adminJWT, "decline", nil)
+		cs.script(t, key, callTool("owui_delete_model", map[string]any{"id": id}), say("the user declined"))
+		o := cs.chat(t, cs.adminJWT, key, "delete chat/elicit-decline", tab.sid, bearer.toolID())
+		el := tab.elicitations(t)
+		if len(el) != 1 {
+			t.Fatalf("the browser tab got %d elicitation requests, want 1", len(el))
+		}
+		mustContain(t, "the elicitation message", str(el[0]["message"]), id, "Keep me")
+		if str(el[0]["server_name"]) == "" {
+			t.Errorf("elicitation without server_name: %v", el[0])
+		}
+		if !cs.exists(t, id) {
+			t.Fatalf("%s was deleted although the user declined", id)
+		}
+		mustContain(t, "what the LLM received", o.lastTool(), "declined")
+		if strings.Contains(o.lastTool(), "confirm_token") {
+			t.Errorf("a declined call offered a confirm_token:\n%s", o.lastTool())
+		}
+	})
+
+	t.Run("elicitation_accepted", func(t *testing.T) {
+		key, id := cs.key("elicit-accept"), "chat/elicit-accept"
+		cs.mkModel(t, id, "Delete me by dialog")
+		tab := cs.openTab(t, cs.adminJWT, "accept", map[string]any{"confirm": true})
+		cs.script(t, key, callTool("owui_delete_model", map[string]any{"id": id}), say("deleted after approval"))
+		o := cs.chat(t, cs.adminJWT, key, "delete chat/elicit-accept", tab.sid, bearer.toolID())
+		if el := tab.elicitations(t); len(el) != 1 {
+			t.Fatalf("the browser tab got %d elicitation requests, want 1", len(el))
+		}
+		if cs.exists(t, id) {
+			t.Fatalf("%s still exists after the user accepted; the LLM received:\n%s", id, o.lastTool())
+		}
+		// One tool call, no token round trip.
+		if len(o.requests) != 2 {
+			t.Errorf("want 2 LLM requests (one call, answer), got %d", len(o.requests))
+		}
+		mustContain(t, "what the LLM received", o.lastTool(), "done")
+		var backup string
+		for _, e := range bearer.auditLines(t, "delete_model", id) {
+			if e["outcome"] == "ok" {
+				backup = str(e["backup"])
+				if e["confirmation"] != "elicitation" {
+					t.Errorf("confirmation mode %v, want elicitation", e["confirmation"])
+				}
+			}
+		}
+		assertBackup(t, bearer, backup, id)
+	})
+
+	t.Run("tool_error", func(t *testing.T) {
+		key := cs.key("error")
+		cs.script(t, key, callTool("owui_get_model", map[string]any{"id": "chat/does-not-exist"}), say("it failed"))
+		o := cs.chat(t, cs.adminJWT, key, "show a missing model", "", bearer.toolID())
+		res := o.lastTool()
+		// Open WebUI turns isError into {"error": "<tool> failed: <text>"}.
+		mustContain(t, "the error the LLM received", res, `"error"`, "get_model failed", "HTTP 404", "check the id with list_models")
+		if o.answer != "it failed" {
+			t.Errorf("final answer %q", o.answer)
+		}
+	})
+
+	t.Run("session_auth_non_admin", func(t *testing.T) {
+		key, id := cs.key("nonadmin-delete"), "chat/admins-model"
+		cs.mkModel(t, id, "Admin's model")
+		cs.script(t, key,
+			callTool("owuis_delete_model", map[string]any{"id": id}),
+			callTool("owuis_delete_model", map[string]any{"id": id, "confirm_token": "$last_tool:confirm_token"}),
+			say("could not"))
+		o := cs.chat(t, cs.userJWT, key, "delete the admin's model", "", session.toolID())
+		if !cs.exists(t, id) {
+			t.Fatalf("a non-admin's chat deleted the admin's model %s", id)
+		}
+		all := ""
+		for _, r := range o.requests {
+			all += strings.Join(r.toolMessages(), "\n") + "\n"
+		}
+		// Open WebUI refused the user's own token: owui-mcp did not use its
+		// admin key (with which the same call succeeds below).
+		mustContain(t, "what the LLM received", o.lastTool(), `"error"`, "delete_model failed", "HTTP 401", "permission")
+		if strings.Contains(all, "confirm_token") {
+			t.Errorf("the non-admin got a preview and token for a model they cannot touch:\n%s", clip(all, 2000))
+		}
+		if n := len(session.auditLines(t, "delete_model", id)); n != 0 {
+			t.Errorf("audit: %d delete_model entries for the non-admin's refused call, want 0", n)
+		}
+		// The same chat as the admin (session auth, the admin's own rights) works.
+		key2 := cs.key("admin-session-delete")
+		cs.script(t, key2,
+			callTool("owuis_delete_model", map[string]any{"id": id}),
+			callTool("owuis_delete_model", map[string]any{"id": id, "confirm_token": "$last_tool:confirm_token"}),
+			say("deleted"))
+		cs.chat(t, cs.adminJWT, key2, "delete it", "", session.toolID())
+		if cs.exists(t, id) {
+			t.Fatalf("the admin's own session could not delete %s", id)
+		}
+		// ...recorded as the admin (the person), not as a shared key.
+		lines := session.auditLines(t, "delete_model", id)
+		if len(lines) != 1 || lines[0]["caller"] != suite.env["OWUI_ADMIN_ID"] || lines[0]["outcome"] != "ok" {
+			t.Errorf("audit of the admin's delete: %v, want one ok entry by %s", lines, suite.env["OWUI_ADMIN_ID"])
+		}
+	})
+	phase("chat", t0, "")
+}
+
+// bearerToken reads back the --http-token the server was started with.
+func bearerToken(t *testing.T, h *httpServer) string {
+	t.Helper()
+	return h.token
+}
+
+func systemText(r llmRequest) string {
+	var b strings.Builder
+	for _, m := range list(r.Body["messages"]) {
+		if str(obj(m)["role"]) == "system" {
+			b.WriteString(contentText(obj(m)["content"]))
+		}
+	}
+	return b.String()
+}
+
+// assistantCalls lists the tool calls (name + arguments) the LLM made, as
+// Open WebUI replays them in a later request.
+func assistantCalls(r llmRequest) []string {
+	var out []string
+	for _, m := range list(r.Body["messages"]) {
+		for _, c := range list(obj(m)["tool_calls"]) {
+			f := obj(obj(c)["function"])
+			out = append(out, str(f["name"])+" "+str(f["arguments"]))
+		}
+	}
+	return out
+}
+
+// assertBackup checks that backup id exists in h's backup dir and holds id.
+func assertBackup(t *testing.T, h *httpServer, backup, id string) {
+	t.Helper()
+	if backup == "" {
+		t.Fatalf("no backup recorded for %s", id)
+	}
+	b, err := os.ReadFile(filepath.Join(h.backupDir, backup+".json"))
+	if err != nil {
+		t.Fatalf("backup %s: %v", backup, err)
+	}
+	var f struct {
+		Models []struct {
+			ID string `json:"id"`
+		} `json:"models"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil || len(f.Models) != 1 || f.Models[0].ID != id {
+		t.Fatalf("backup %s does not hold exactly %s: %v %s", backup, id, err, clip(string(b), 300))
+	}
+}
