@@ -4,7 +4,10 @@
 // backups and audit lines to its ID.
 package caller
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Identity is one caller. On stdio there is a single implicit caller
 // ("local"); over HTTP it is derived from the bearer token.
@@ -35,4 +38,41 @@ func From(ctx context.Context) Identity {
 		return id
 	}
 	return Local
+}
+
+// Profile shapes answers for one kind of client, chosen per connection (the
+// HTTP transport reads ?profile= on the server URL).
+type Profile string
+
+const (
+	// ProfileDefault: text for people plus structuredContent and outputSchema
+	// for clients that use them (IDE agents over stdio, most MCP clients).
+	ProfileDefault Profile = ""
+	// ProfileChat: text only, no outputSchema or structuredContent. Open
+	// WebUI's chat forwards every content block to the LLM and re-sends
+	// structuredContent as indented JSON next to the text; the text alone
+	// carries everything at a quarter of the tokens.
+	ProfileChat Profile = "chat"
+)
+
+// ParseProfile checks a profile name.
+func ParseProfile(s string) (Profile, error) {
+	switch p := Profile(s); p {
+	case ProfileDefault, ProfileChat:
+		return p, nil
+	}
+	return "", fmt.Errorf("unknown profile %q: use profile=chat (Open WebUI's chat) or no profile", s)
+}
+
+type profileKey struct{}
+
+// WithProfile returns ctx carrying p.
+func WithProfile(ctx context.Context, p Profile) context.Context {
+	return context.WithValue(ctx, profileKey{}, p)
+}
+
+// ProfileFrom returns the profile in ctx (ProfileDefault when none).
+func ProfileFrom(ctx context.Context) Profile {
+	p, _ := ctx.Value(profileKey{}).(Profile)
+	return p
 }

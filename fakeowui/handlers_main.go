@@ -42,6 +42,19 @@ func (s *Server) handleSessionUser(c *call) *response {
 	})
 }
 
+// handleUserInfo is GET /api/v1/users/{id}/info (routers/users.py): any
+// verified user may read another user's name and e-mail; an unknown id is
+// 400 "user not found".
+func (s *Server) handleUserInfo(c *call) *response {
+	u := s.userByID(c.pathItem)
+	if u == nil {
+		return detailResp(http.StatusBadRequest, "We could not find what you're looking for :/")
+	}
+	return jsonResp(http.StatusOK, map[string]any{
+		"id": u.ID, "email": u.Email, "name": u.Name, "role": u.Role, "groups": []any{}, "is_active": false,
+	})
+}
+
 // fillProviderMaps is what a model listing does to Open WebUI's in-memory
 // provider maps: it fills them all.
 func (s *Server) fillProviderMaps() {

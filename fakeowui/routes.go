@@ -33,6 +33,7 @@ func (s *Server) routeTable() map[string]route {
 		"GET /api/version":              {h: s.handleVersion},
 		"GET /api/v1/auths/":            {auth: authVerified, human: true, h: s.handleSessionUser},
 		"GET /api/v1/users/user/status": {auth: authVerified, h: s.handleSessionUser},
+		"GET /api/v1/users/{}/info":     {auth: authVerified, h: s.handleUserInfo},
 		"GET /health":                   {h: handleStatusTrue},
 		"GET /ready":                    {h: handleStatusTrue},
 		"GET /static/favicon.png":       {h: handleFavicon},

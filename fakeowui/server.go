@@ -180,8 +180,16 @@ func (s *Server) match(method, path string) (route, string, bool) {
 	if i < 0 || i == len(path)-1 {
 		return route{}, "", false
 	}
-	rt, ok := s.routes[method+" "+path[:i+1]+"{}"]
-	return rt, path[i+1:], ok
+	if rt, ok := s.routes[method+" "+path[:i+1]+"{}"]; ok {
+		return rt, path[i+1:], true
+	}
+	// One item before a fixed last segment: /api/v1/users/{}/info.
+	j := strings.LastIndexByte(path[:i], '/')
+	if j < 0 || j == i-1 {
+		return route{}, "", false
+	}
+	rt, ok := s.routes[method+" "+path[:j+1]+"{}"+path[i:]]
+	return rt, path[j+1 : i], ok
 }
 
 // FailDB emulates a broken database until it is called with false: the

@@ -228,7 +228,13 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 		t.reject(w, r, fail.status, fail.code, fail.reason)
 		return
 	}
-	r = r.WithContext(caller.With(r.Context(), id))
+	// The per-connection answer profile (?profile=chat on the registered URL).
+	prof, err := caller.ParseProfile(r.URL.Query().Get("profile"))
+	if err != nil {
+		t.reject(w, r, http.StatusBadRequest, "invalid_request", err.Error())
+		return
+	}
+	r = r.WithContext(caller.WithProfile(caller.With(r.Context(), id), prof))
 	// From here on the token lives only in id.UpstreamToken (openwebui mode).
 	r.Header = r.Header.Clone()
 	r.Header.Del("Authorization")

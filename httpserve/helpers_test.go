@@ -27,6 +27,7 @@ type whoami struct {
 	Name          string `json:"name"`
 	UpstreamToken string `json:"upstream_token"`
 	AuthHeader    string `json:"auth_header"` // Authorization as mcp-go passed it to the tool
+	Profile       string `json:"profile"`
 }
 
 // blocker lets a test hold the "block" tool until released.
@@ -49,7 +50,7 @@ func newTestMCPServer(b *blocker) *server.MCPServer {
 	s.AddTool(mcp.NewTool("whoami", mcp.WithDescription("who is calling")),
 		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			id := caller.From(ctx)
-			w := whoami{ID: id.ID, Name: id.Name, UpstreamToken: id.UpstreamToken, AuthHeader: req.Header.Get("Authorization")}
+			w := whoami{ID: id.ID, Name: id.Name, UpstreamToken: id.UpstreamToken, AuthHeader: req.Header.Get("Authorization"), Profile: string(caller.ProfileFrom(ctx))}
 			return mcp.NewToolResultStructured(w, id.ID), nil
 		})
 	s.AddTool(mcp.NewTool("block", mcp.WithDescription("blocks until the test releases it")),

@@ -170,6 +170,23 @@ func TestTokenAuth(t *testing.T) {
 	}
 }
 
+// TestProfileQuery: ?profile= on the server URL picks the answer profile
+// for every request of that connection; an unknown one is refused, naming
+// the valid choice.
+func TestProfileQuery(t *testing.T) {
+	ts := startHandler(t, newTestMCPServer(nil), Options{Token: testToken})
+	for _, c := range []struct{ query, want string }{{"", ""}, {"?profile=chat", "chat"}} {
+		cl := connect(t, ts.URL+"/mcp"+c.query, bearer(testToken), false)
+		if got := callWhoami(t, cl).Profile; got != c.want {
+			t.Errorf("%q: the tool saw profile %q, want %q", c.query, got, c.want)
+		}
+	}
+	r := do(t, http.MethodPost, ts.URL+"/mcp?profile=tiny", initializeBody, bearer(testToken))
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "profile=chat") || !strings.Contains(r.body, "tiny") {
+		t.Errorf("unknown profile: %d %s", r.status, r.body)
+	}
+}
+
 func TestNoAuthOnLoopback(t *testing.T) {
 	ts := startHandler(t, newTestMCPServer(nil), Options{})
 	c := connect(t, ts.URL+"/mcp", nil, false)

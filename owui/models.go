@@ -267,6 +267,17 @@ func (c *Client) CurrentUser(ctx context.Context) (User, error) {
 	return u, err
 }
 
+// UserInfo is GET /api/v1/users/{id}/info: a user's name and e-mail, for
+// naming owners as people. Any verified user may ask.
+func (c *Client) UserInfo(ctx context.Context, id string) (User, error) {
+	var u User
+	if strings.TrimSpace(id) == "" || strings.ContainsAny(id, "/?#%") {
+		return u, &Error{Op: "user_info", Method: http.MethodGet, Path: "/api/v1/users/{id}/info", Kind: KindInvalid, Detail: "invalid user id (not sent)"}
+	}
+	err := c.call(ctx, request{op: "user_info", method: http.MethodGet, path: "/api/v1/users/" + id + "/info"}, &u)
+	return u, err
+}
+
 func checkID(op, path, id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":

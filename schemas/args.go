@@ -5,13 +5,13 @@ package schemas
 type ListModelsArgs struct {
 	Query      string `json:"query,omitempty" jsonschema_description:"Text in name, base model or owner"`
 	ViewOption string `json:"view_option,omitempty" jsonschema:"enum=created,enum=shared" jsonschema_description:"Own or others' models only"`
-	Tag        string `json:"tag,omitempty" jsonschema_description:"Tag"`
-	OrderBy    string `json:"order_by,omitempty" jsonschema:"enum=name,enum=created_at,enum=updated_at" jsonschema_description:"Default created_at"`
-	Direction  string `json:"direction,omitempty" jsonschema:"enum=asc,enum=desc" jsonschema_description:"Default desc"`
-	Page       int    `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page of 30"`
+	Tag        string `json:"tag,omitempty"`
+	OrderBy    string `json:"order_by,omitempty" jsonschema:"enum=name,enum=created_at,enum=updated_at"`
+	Direction  string `json:"direction,omitempty" jsonschema:"enum=asc,enum=desc"`
+	Page       int    `json:"page,omitempty" jsonschema:"minimum=1"`
 	All        bool   `json:"all,omitempty" jsonschema_description:"Every page, up to limit"`
 	Limit      int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=10000" jsonschema_description:"Default 200"`
-	Detail     string `json:"detail,omitempty" jsonschema:"enum=compact,enum=full" jsonschema_description:"Default compact"`
+	Detail     string `json:"detail,omitempty" jsonschema:"enum=compact,enum=full"`
 }
 
 type ListModelsResult struct {
@@ -23,7 +23,7 @@ type ListModelsResult struct {
 }
 
 type IDArgs struct {
-	ID string `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
+	ID string `json:"id" jsonschema:"required,minLength=1"`
 }
 
 type ModelResult struct {
@@ -59,7 +59,7 @@ type ProviderModel struct {
 func (ProviderModel) opaqueInOutputSchema() {}
 
 type BaseDirectArgs struct {
-	Detail string `json:"detail,omitempty" jsonschema:"enum=compact,enum=full" jsonschema_description:"Default compact"`
+	Detail string `json:"detail,omitempty" jsonschema:"enum=compact,enum=full"`
 }
 
 type ProviderModelsResult struct {
@@ -68,48 +68,48 @@ type ProviderModelsResult struct {
 }
 
 type CreateModelArgs struct {
-	ID            string         `json:"id" jsonschema:"required,minLength=1,maxLength=256" jsonschema_description:"New id"`
-	Name          string         `json:"name" jsonschema:"required,minLength=1" jsonschema_description:"Name"`
+	ID            string         `json:"id" jsonschema:"required,minLength=1,maxLength=256"`
+	Name          string         `json:"name" jsonschema:"required,minLength=1"`
 	BaseModelID   string         `json:"base_model_id,omitempty" jsonschema_description:"Provider model it runs on"`
 	Description   string         `json:"description,omitempty" jsonschema_description:"meta.description"`
 	Tags          []string       `json:"tags,omitempty" jsonschema_description:"meta.tags"`
 	System        string         `json:"system,omitempty" jsonschema_description:"System prompt"`
 	Meta          map[string]any `json:"meta,omitempty" jsonschema_description:"More meta keys"`
 	Params        map[string]any `json:"params,omitempty" jsonschema_description:"More params keys (temperature…)"`
-	IsActive      *bool          `json:"is_active,omitempty" jsonschema_description:"Default true"`
+	IsActive      *bool          `json:"is_active,omitempty"`
 	AccessGrants  []Grant        `json:"access_grants,omitempty" jsonschema_description:"Grants (confirmed); default private"`
 	CommitMessage string         `json:"commit_message,omitempty" jsonschema:"maxLength=500" jsonschema_description:"History note (0.12+)"`
 	Confirm
 }
 
 type UpdateModelArgs struct {
-	ID            string         `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
-	Name          string         `json:"name,omitempty" jsonschema_description:"Name"`
-	BaseModelID   string         `json:"base_model_id,omitempty" jsonschema_description:"Base model"`
+	ID            string         `json:"id" jsonschema:"required,minLength=1"`
+	Name          string         `json:"name,omitempty"`
+	BaseModelID   string         `json:"base_model_id,omitempty"`
 	Description   *string        `json:"description,omitempty" jsonschema_description:"meta.description"`
 	Tags          []string       `json:"tags,omitempty" jsonschema_description:"meta.tags"`
 	System        *string        `json:"system,omitempty" jsonschema_description:"System prompt"`
 	Meta          map[string]any `json:"meta,omitempty" jsonschema_description:"Keys to set; null removes"`
 	Params        map[string]any `json:"params,omitempty" jsonschema_description:"Keys to set; null removes"`
-	IsActive      *bool          `json:"is_active,omitempty" jsonschema_description:"Enabled"`
+	IsActive      *bool          `json:"is_active,omitempty"`
 	AccessGrants  []Grant        `json:"access_grants,omitempty" jsonschema_description:"Replace all grants (confirmed); default kept"`
 	CommitMessage string         `json:"commit_message,omitempty" jsonschema:"maxLength=500" jsonschema_description:"History note (0.12+)"`
 	Confirm
 }
 
 type ToggleModelArgs struct {
-	ID     string `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
+	ID     string `json:"id" jsonschema:"required,minLength=1"`
 	Active *bool  `json:"active,omitempty" jsonschema_description:"Wanted state; no-op if it holds"`
-	DryRun bool   `json:"dry_run,omitempty" jsonschema_description:"Preview only"`
+	DryRun bool   `json:"dry_run,omitempty"`
 }
 
 type DeleteModelArgs struct {
-	ID string `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
+	ID string `json:"id" jsonschema:"required,minLength=1"`
 	Confirm
 }
 
 type UpdateAccessArgs struct {
-	ID           string  `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
+	ID           string  `json:"id" jsonschema:"required,minLength=1"`
 	AccessGrants []Grant `json:"access_grants" jsonschema:"required" jsonschema_description:"Grants ([] = private)"`
 	Mode         string  `json:"mode,omitempty" jsonschema:"enum=replace,enum=add,enum=remove" jsonschema_description:"Default replace"`
 	Name         string  `json:"name,omitempty" jsonschema_description:"Name if a record is created"`
@@ -131,7 +131,7 @@ type SyncModelsArgs struct {
 }
 
 type UnloadModelArgs struct {
-	Model string `json:"model" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
+	Model string `json:"model" jsonschema:"required,minLength=1"`
 	Confirm
 }
 

@@ -2,15 +2,15 @@ package schemas
 
 // Grant is one access grant in tool arguments.
 type Grant struct {
-	PrincipalType string `json:"principal_type" jsonschema:"required,enum=user,enum=group" jsonschema_description:"Grantee kind"`
+	PrincipalType string `json:"principal_type" jsonschema:"required,enum=user,enum=group"`
 	PrincipalID   string `json:"principal_id" jsonschema:"required,minLength=1" jsonschema_description:"User or group id; * = everyone"`
-	Permission    string `json:"permission" jsonschema:"required,enum=read,enum=write" jsonschema_description:"Access level"`
+	Permission    string `json:"permission" jsonschema:"required,enum=read,enum=write"`
 }
 
 // Confirm are the arguments every mutating tool shares.
 type Confirm struct {
-	DryRun       bool   `json:"dry_run,omitempty" jsonschema_description:"Preview only"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema_description:"From the preview, once the user approved"`
+	DryRun       bool   `json:"dry_run,omitempty"`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema_description:"From the preview, once approved"`
 }
 
 // Model is one model in results. Compact rows fill only id, name,

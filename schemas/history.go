@@ -3,7 +3,7 @@ package schemas
 // Arguments and results of the model-history tools (Open WebUI 0.12+).
 
 type ListModelHistoryArgs struct {
-	ID    string `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
+	ID    string `json:"id" jsonschema:"required,minLength=1"`
 	Page  int    `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page of 20"`
 	All   bool   `json:"all,omitempty" jsonschema_description:"Every page, up to limit"`
 	Limit int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=10000" jsonschema_description:"Default 200"`
@@ -32,7 +32,7 @@ type ListModelHistoryResult struct {
 }
 
 type GetModelVersionArgs struct {
-	ID          string `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
+	ID          string `json:"id" jsonschema:"required,minLength=1"`
 	VersionID   string `json:"version_id" jsonschema:"required,minLength=1" jsonschema_description:"From list_model_history"`
 	DiffAgainst string `json:"diff_against,omitempty" jsonschema_description:"Version to compare; default current record"`
 }
@@ -57,14 +57,14 @@ type GetModelVersionResult struct {
 }
 
 type RollbackModelArgs struct {
-	ID            string `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
+	ID            string `json:"id" jsonschema:"required,minLength=1"`
 	VersionID     string `json:"version_id" jsonschema:"required,minLength=1" jsonschema_description:"Version to restore"`
 	CommitMessage string `json:"commit_message,omitempty" jsonschema:"maxLength=500" jsonschema_description:"Why (kept in the backup)"`
 	Confirm
 }
 
 type DeleteModelVersionArgs struct {
-	ID        string `json:"id" jsonschema:"required,minLength=1" jsonschema_description:"Model id"`
+	ID        string `json:"id" jsonschema:"required,minLength=1"`
 	VersionID string `json:"version_id" jsonschema:"required,minLength=1" jsonschema_description:"Version to delete"`
 	Confirm
 }

@@ -9,7 +9,7 @@ import (
 )
 
 var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change model access", Class: ClassAccess,
-	Description: "Change who may use a model (replace, add or remove grants). First call: before → after, who gains and loses, and confirm_token; call again with it once the user approves.",
+	Description: "Change who may use a model: replace, add or remove grants (confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
 	Gate[schemas.UpdateAccessArgs]{
 		Plan: func(ctx context.Context, d *Deps, p schemas.UpdateAccessArgs) (Plan, error) {
@@ -42,7 +42,7 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 			plan := Plan{Preview: pv, State: cur, Targets: []string{p.ID},
 				Data: owui.AccessForm{ID: p.ID, AccessGrants: after}}
 			if exists {
-				pv.Models = []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner(cur), Effect: "update", Grants: grantsOut(before)}}
+				pv.Models = []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: d.ownerOf(ctx, cur), Effect: "update", Grants: grantsOut(before)}}
 				plan.Backup = []owui.Model{cur}
 			} else {
 				name := p.Name

@@ -54,7 +54,7 @@ func ids(ms []owui.Model) []string {
 }
 
 var deleteAllModels = Gated(adminSpec("delete_all_models", "Delete ALL models",
-	"Delete EVERY stored model and grant. First call: the list and confirm_token, nothing changed; call again with confirm_token once the user approves. Backed up first.",
+	"Delete EVERY stored model and grant (confirmed, backed up).",
 	true, true),
 	Gate[schemas.ConfirmOnlyArgs]{
 		Plan: func(ctx context.Context, d *Deps, _ schemas.ConfirmOnlyArgs) (Plan, error) {
@@ -78,7 +78,7 @@ var deleteAllModels = Gated(adminSpec("delete_all_models", "Delete ALL models",
 	})
 
 var importModels = Gated(adminSpec("import_models", "Import models",
-	"Import records: new ids are created, existing ones OVERWRITTEN. First call: new vs overwritten with field diff, and confirm_token; call again with it once the user approves.",
+	"Import records (confirmed): new ids are created, existing ones OVERWRITTEN.",
 	true, true),
 	Gate[schemas.ImportModelsArgs]{
 		Plan: func(ctx context.Context, d *Deps, p schemas.ImportModelsArgs) (Plan, error) {
@@ -157,7 +157,7 @@ func equalJSON(a, b any) bool {
 }
 
 var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
-	"Make the stored models exactly this list: EVERY model not listed is DELETED. First call: created/updated/deleted and confirm_token; call again with it once the user approves.",
+	"Make the stored models exactly this list (confirmed): EVERY model not listed is DELETED.",
 	true, true),
 	Gate[schemas.SyncModelsArgs]{
 		Plan: func(ctx context.Context, d *Deps, p schemas.SyncModelsArgs) (Plan, error) {
@@ -275,7 +275,7 @@ func recordsCompact(ms []owui.Model) []schemas.Model {
 }
 
 var unloadModel = Gated(adminSpec("unload_model", "Unload model from provider",
-	"Free a model from its provider's memory (Ollama, llama.cpp). First call: preview and confirm_token; call again with it once the user approves.",
+	"Free a model from its provider's memory (Ollama, llama.cpp; confirmed).",
 	false, true),
 	Gate[schemas.UnloadModelArgs]{
 		Plan: func(ctx context.Context, d *Deps, p schemas.UnloadModelArgs) (Plan, error) {

@@ -12,7 +12,7 @@ import (
 )
 
 var listBackups = Simple(readSpec("list_backups", "List backups",
-	"List backups written before destructive calls, newest first (for restore_models)."),
+	"List backups, newest first (for restore_models)."),
 	func(ctx context.Context, d *Deps, p schemas.ListBackupsArgs) (schemas.ListBackupsResult, error) {
 		infos, bad, err := d.Backups.Scan(caller.From(ctx).ID)
 		if err != nil {
@@ -40,7 +40,7 @@ type restoreTarget struct {
 }
 
 var restoreModels = Gated(adminSpec("restore_models", "Restore models from backup",
-	"Put models back from a backup: recreate deleted ones, reset changed ones. First call: preview and confirm_token; call again with it once the user approves.",
+	"Put models back from a backup: recreate deleted, reset changed (confirmed).",
 	true, true),
 	Gate[schemas.RestoreModelsArgs]{
 		Plan: func(ctx context.Context, d *Deps, p schemas.RestoreModelsArgs) (Plan, error) {

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"context"
 	"encoding/json"
 	"sort"
 
@@ -45,6 +46,22 @@ func records(ms []owui.Model) []schemas.Model {
 		out[i] = record(m)
 	}
 	return out
+}
+
+// ownerOf names m's owner as a person (e-mail, else name) for previews.
+// A single-model read carries only user_id, so it asks Open WebUI who that
+// is; if that fails the id is shown rather than failing the preview.
+func (d *Deps) ownerOf(ctx context.Context, m owui.Model) string {
+	if m.User != nil || m.UserID == "" {
+		return owner(m)
+	}
+	u, err := d.Client.UserInfo(ctx, m.UserID)
+	if err != nil {
+		d.logger().Debug("owner lookup failed; showing the user id", "user_id", m.UserID, "err", d.scrub(err.Error()))
+		return m.UserID
+	}
+	m.User = &u
+	return owner(m)
 }
 
 func owner(m owui.Model) string {

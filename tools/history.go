@@ -26,7 +26,7 @@ import (
 var historyTools = []string{"list_model_history", "get_model_version", "rollback_model", "delete_model_version"}
 
 var listModelHistory = Simple(readSpec("list_model_history", "List model versions",
-	"A model's versions, newest first, 20 a page: id, time, author, commit message. Open WebUI 0.12+."),
+	"A model's versions, newest first, 20 a page (0.12+)."),
 	func(ctx context.Context, d *Deps, p schemas.ListModelHistoryArgs) (historyResult, error) {
 		limit := p.Limit
 		if limit == 0 {
@@ -130,7 +130,7 @@ func (r historyResult) Text() string {
 }
 
 var getModelVersion = Simple(readSpec("get_model_version", "Get model version",
-	"One version's snapshot, diffed against the current record or diff_against. Open WebUI 0.12+."),
+	"One version's snapshot, diffed against the current record or diff_against (0.12+)."),
 	func(ctx context.Context, d *Deps, p schemas.GetModelVersionArgs) (versionResult, error) {
 		if err := versionArgs("get_model_version", [2]string{"version_id", p.VersionID}, [2]string{"diff_against", p.DiffAgainst}); err != nil {
 			return versionResult{}, err
@@ -189,7 +189,7 @@ func (r versionResult) Text() string {
 }
 
 var rollbackModel = Gated(Spec{Name: "rollback_model", Title: "Roll back model", Class: ClassWrite,
-	Description: "Restore a version's name, base model, meta, params; grants and is_active stay. Preview, then confirm_token; backed up. 0.12+.",
+	Description: "Restore a version's name, base model, meta, params; grants and is_active stay (confirmed, backed up; 0.12+).",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
 	Gate[schemas.RollbackModelArgs]{
 		Check: func(_ *Deps, p schemas.RollbackModelArgs) error {
@@ -236,7 +236,7 @@ var rollbackModel = Gated(Spec{Name: "rollback_model", Title: "Roll back model",
 	})
 
 var deleteModelVersion = Gated(Spec{Name: "delete_model_version", Title: "Delete model version", Class: ClassWrite,
-	Description: "Delete one non-current version from a model's history. Preview, then confirm_token. 0.12+.",
+	Description: "Delete one non-current version from a model's history (confirmed; 0.12+).",
 	ReadOnly:    false, Destructive: true, Idempotent: false, OpenWorld: false},
 	Gate[schemas.DeleteModelVersionArgs]{
 		Check: func(_ *Deps, p schemas.DeleteModelVersionArgs) error {

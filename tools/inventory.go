@@ -82,7 +82,7 @@ func Instructions(o Options, tools []Tool) string {
 	if o.Sandbox {
 		b.WriteString("SANDBOX (--demo): every tool works against an in-memory Open WebUI stand-in seeded with example models; nothing is real and nothing persists.\n")
 	}
-	b.WriteString("Manage the models of an Open WebUI instance. Model ids may contain '/', ':' and spaces: pass them exactly as listed.\n")
+	b.WriteString("Manage the models of an Open WebUI instance. Model ids may contain '/', ':' and spaces: pass them exactly as listed. Owners are shown by e-mail; grants name a user or group id, or * for everyone.\n")
 	on := []string{"read"}
 	var off []string
 	add := func(cond bool, name, how string) {
@@ -113,7 +113,7 @@ func Instructions(o Options, tools []Tool) string {
 	case o.Confirm == ConfirmNone:
 		b.WriteString("Dangerous calls run without confirmation (--confirm=none); backups of changed records are still written: " + undo + ".\n")
 	default:
-		b.WriteString("Dangerous calls (delete, access changes, admin tools) first return a preview and change nothing: show it to the user, and call again with confirm_token only if they approve (or the user is asked directly when the client supports elicitation). dry_run=true only previews. Backups of changed records are written first: " + undo + ".\n")
+		b.WriteString("Calls marked (confirmed) (deletes, access changes, admin tools) first return a preview and change nothing: show it to the user, and call again with the same arguments plus confirm_token only if they approve (or the user is asked directly when the client supports elicitation). dry_run=true only previews. Backups of changed records are written first: " + undo + ".\n")
 	}
 	return strings.TrimSpace(b.String())
 }

@@ -22,7 +22,7 @@ func readSpec(name, title, desc string) Spec {
 }
 
 var listModels = Simple(readSpec("list_models", "List models",
-	"List custom models visible to the key, 30 a page, newest first; all=true walks every page. Compact rows unless detail=full."),
+	"List custom models you can see, 30 a page, newest first; all=true walks every page."),
 	func(ctx context.Context, d *Deps, p schemas.ListModelsArgs) (listResult, error) {
 		lp := owui.ListParams{Query: p.Query, ViewOption: p.ViewOption, Tag: p.Tag, OrderBy: p.OrderBy, Direction: p.Direction, Page: p.Page}
 		// Always send an order: without one, non-admin pages have no defined order.
@@ -148,7 +148,7 @@ var getModel = Simple(readSpec("get_model", "Get model",
 	})
 
 var getModelProfileImage = withReply(readSpec("get_model_profile_image", "Get model profile image",
-	"Get a model's profile image: image content if stored, the URL if external (not fetched), or default."),
+	"A model's profile image: the image if stored, else its URL (not fetched) or the default."),
 	func(ctx context.Context, d *Deps, p schemas.IDArgs) (Reply[schemas.ProfileImageResult], error) {
 		img, err := d.Client.GetProfileImage(ctx, p.ID)
 		if err != nil {

@@ -1,7 +1,14 @@
 package tools
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/owui-mcp/owui-mcp/caller"
 )
 
 // Name is the server's MCP implementation name.
@@ -22,7 +29,100 @@ func NewServer(d *Deps, version string, allow []string) (*server.MCPServer, []To
 		// Our handlers recover their own panics into tool errors; this
 		// catches anything outside them.
 		server.WithRecovery(),
+		server.WithToolFilter(chatProfileTools),
 	)
 	Register(s, enabled, d)
 	return s, enabled, nil
+}
+
+// chatProfileTools drops outputSchema for the chat profile: its results carry
+// no structuredContent (see Tool.Handler), and a client must not be promised
+// one. Open WebUI ignores outputSchema when it builds the LLM's tool list.
+func chatProfileTools(ctx context.Context, list []mcp.Tool) []mcp.Tool {
+	if caller.ProfileFrom(ctx) != caller.ProfileChat {
+		return list
+	}
+	out := make([]mcp.Tool, len(list))
+	for i, t := range list {
+		t.OutputSchema = mcp.ToolOutputSchema{}
+		t.RawOutputSchema = nil
+		if c, err := compactSchema(t.RawInputSchema); err == nil {
+			t.RawInputSchema = c
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// chatDropped are the schema keywords the chat profile leaves out of the
+// input schemas it advertises: bounds and closedness that the server checks
+// itself on every call (decode validates against the full schema), so the
+// LLM, which Open WebUI sends every schema on every turn, need not pay for
+// them.
+var chatDropped = map[string]bool{"additionalProperties": true, "minLength": true, "maxLength": true,
+	"minimum": true, "maximum": true, "minItems": true}
+
+// compactSchema rewrites a JSON schema without chatDropped keywords and
+// empty "required" lists, keeping key order.
+func compactSchema(raw json.RawMessage) (json.RawMessage, error) { return compactIn(raw, false) }
+
+// compactIn does compactSchema; names says raw is a "properties" object,
+// whose keys are property names (kept whatever they are called).
+func compactIn(raw json.RawMessage, names bool) (json.RawMessage, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return raw, nil
+	}
+	switch raw[0] {
+	case '{':
+		d := json.NewDecoder(bytes.NewReader(raw))
+		if _, err := d.Token(); err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		b.WriteByte('{')
+		n := 0
+		for d.More() {
+			kt, err := d.Token()
+			if err != nil {
+				return nil, err
+			}
+			k, _ := kt.(string)
+			var v json.RawMessage
+			if err := d.Decode(&v); err != nil {
+				return nil, err
+			}
+			if !names && (chatDropped[k] || (k == "required" && string(bytes.TrimSpace(v)) == "[]")) {
+				continue
+			}
+			cv, err := compactIn(v, !names && k == "properties")
+			if err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				b.WriteByte(',')
+			}
+			kb, _ := json.Marshal(k)
+			b.Write(kb)
+			b.WriteByte(':')
+			b.Write(cv)
+			n++
+		}
+		b.WriteByte('}')
+		return b.Bytes(), nil
+	case '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, err
+		}
+		for i, it := range items {
+			c, err := compactIn(it, false)
+			if err != nil {
+				return nil, err
+			}
+			items[i] = c
+		}
+		return json.Marshal(items)
+	}
+	return raw, nil
 }

@@ -93,7 +93,7 @@ func TestSchemasAreFlatClosedAndDescribed(t *testing.T) {
 			}
 			props, _ := s["properties"].(map[string]any)
 			for name, p := range props {
-				if d, _ := p.(map[string]any)["description"].(string); d == "" {
+				if d, _ := p.(map[string]any)["description"].(string); d == "" && !(kind == "input" && selfDescribing[name]) {
 					t.Errorf("%s %s: property %q has no description", tl.Name, kind, name)
 				}
 			}
@@ -104,6 +104,14 @@ func TestSchemasAreFlatClosedAndDescribed(t *testing.T) {
 	}
 }
 
+// selfDescribing input properties carry no description: their name and
+// type (or enum) say it all, and Open WebUI's chat sends every schema to the
+// LLM on every turn (issue 12's token budget). Defaults the LLM needs are in
+// the tool description or the server instructions instead.
+var selfDescribing = map[string]bool{"id": true, "name": true, "tag": true, "is_active": true, "backup": true,
+	"base_model_id": true, "model": true, "permission": true, "principal_type": true, "dry_run": true,
+	"page": true, "order_by": true, "direction": true, "detail": true}
+
 func walkObjects(t *testing.T, tool string, s map[string]any) {
 	if props, ok := s["properties"].(map[string]any); ok {
 		if s["additionalProperties"] != false {
@@ -111,7 +119,7 @@ func walkObjects(t *testing.T, tool string, s map[string]any) {
 		}
 		for name, p := range props {
 			pm := p.(map[string]any)
-			if d, _ := pm["description"].(string); d == "" {
+			if d, _ := pm["description"].(string); d == "" && !selfDescribing[name] {
 				t.Errorf("%s: nested property %q has no description", tool, name)
 			}
 			walkObjects(t, tool, pm)
@@ -123,7 +131,9 @@ func walkObjects(t *testing.T, tool string, s map[string]any) {
 }
 
 // TestGatedToolsTakeConfirmation: every tool that can need a confirmation
-// takes confirm_token and dry_run, and says in its description how to confirm.
+// takes confirm_token and dry_run, and its description marks it "(confirmed"
+// (the server instructions, sent once, say what that means: preview, then
+// confirm_token).
 func TestGatedToolsTakeConfirmation(t *testing.T) {
 	for _, tl := range All() {
 		if !tl.Gated {
@@ -136,8 +146,14 @@ func TestGatedToolsTakeConfirmation(t *testing.T) {
 		if tl.Name != "toggle_model" && !strings.Contains(in, `"confirm_token"`) {
 			t.Errorf("%s: gated tool without confirm_token", tl.Name)
 		}
-		if tl.Destructive && tl.Name != "update_model" && !strings.Contains(tl.Description, "confirm_token") {
-			t.Errorf("%s: destructive tool's description must say how to confirm", tl.Name)
+		if tl.Destructive && tl.Name != "update_model" && !strings.Contains(tl.Description, "confirmed") {
+			t.Errorf("%s: destructive tool's description must mark it (confirmed)", tl.Name)
+		}
+	}
+	in := Instructions(Options{Confirm: ConfirmAuto, AllowAdmin: true, AllowAccessChanges: true}, All())
+	for _, w := range []string{"(confirmed)", "preview", "confirm_token", "dry_run"} {
+		if !strings.Contains(in, w) {
+			t.Errorf("the instructions do not explain confirmation: %q missing in\n%s", w, in)
 		}
 	}
 }

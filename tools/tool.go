@@ -16,6 +16,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/owui-mcp/owui-mcp/caller"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/redact"
 	"github.com/owui-mcp/owui-mcp/safety"
@@ -172,6 +173,10 @@ func (t Tool) Handler(d *Deps) server.ToolHandlerFunc {
 		res, err = t.call(ctx, d, req, req.GetArguments())
 		if err != nil {
 			res = d.errorResult(t, err)
+		}
+		// The chat profile answers in text alone (caller.ProfileChat).
+		if caller.ProfileFrom(ctx) == caller.ProfileChat {
+			res.StructuredContent = nil
 		}
 		redactResult(d.secrets(ctx), res)
 		return res, nil

@@ -20,7 +20,7 @@ func needsAccessFlag(d *Deps, grants []schemas.Grant) error {
 }
 
 var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class: ClassWrite,
-	Description: "Create a custom model on a base model. Private unless access_grants are given, which need confirmation: the first call returns a preview and confirm_token.",
+	Description: "Create a custom model on a base model; private unless access_grants (confirmed) are given.",
 	ReadOnly:    false, Destructive: false, Idempotent: false, OpenWorld: false},
 	Gate[schemas.CreateModelArgs]{
 		Needs: func(_ *Deps, p schemas.CreateModelArgs) bool { return p.AccessGrants != nil },
@@ -68,7 +68,7 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 	})
 
 var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class: ClassWrite,
-	Description: "Change only the given fields; the rest, grants included, is kept. meta/params keys merge. access_grants replace all grants and need confirmation (preview, then confirm_token).",
+	Description: "Change only the given fields; meta/params keys merge; access_grants (confirmed) replace all grants.",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
 	Gate[schemas.UpdateModelArgs]{
 		Needs: func(_ *Deps, p schemas.UpdateModelArgs) bool { return p.AccessGrants != nil },
@@ -106,7 +106,7 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 				f.AccessGrants = grantsIn(p.AccessGrants)
 			}
 			before := cur.Form()
-			pv := schemas.Preview{Action: "update_model", Models: []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner(cur), Effect: "update", Grants: grantsOut(cur.Grants())}}}
+			pv := schemas.Preview{Action: "update_model", Models: []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: d.ownerOf(ctx, cur), Effect: "update", Grants: grantsOut(cur.Grants())}}}
 			pv.Changes = formDiff(cur.ID, before, f)
 			f.CommitMessage = commitMessage(ctx, p.CommitMessage, "update_model", changedFields(pv.Changes))
 			if p.AccessGrants != nil {
@@ -147,7 +147,7 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 	})
 
 var toggleModel = Gated(Spec{Name: "toggle_model", Title: "Enable or disable model", Class: ClassWrite,
-	Description: "Enable or disable a model: flips it, or sets active when given.",
+	Description: "Enable or disable a model (flips it unless active is given).",
 	ReadOnly:    false, Destructive: false, Idempotent: false, OpenWorld: false},
 	Gate[schemas.ToggleModelArgs]{
 		Needs: func(*Deps, schemas.ToggleModelArgs) bool { return false },
@@ -178,7 +178,7 @@ var toggleModel = Gated(Spec{Name: "toggle_model", Title: "Enable or disable mod
 	})
 
 var deleteModel = Gated(Spec{Name: "delete_model", Title: "Delete model", Class: ClassWrite,
-	Description: "Delete a model and its grants. First call: preview and confirm_token, nothing changed; call again with confirm_token once the user approves. Backed up first.",
+	Description: "Delete a model and its grants (confirmed, backed up).",
 	ReadOnly:    false, Destructive: true, Idempotent: false, OpenWorld: false},
 	Gate[schemas.DeleteModelArgs]{
 		Plan: func(ctx context.Context, d *Deps, p schemas.DeleteModelArgs) (Plan, error) {
@@ -186,9 +186,10 @@ var deleteModel = Gated(Spec{Name: "delete_model", Title: "Delete model", Class:
 			if err != nil {
 				return Plan{}, err
 			}
+			who := d.ownerOf(ctx, cur)
 			pv := schemas.Preview{Action: "delete_model",
-				Summary: fmt.Sprintf("delete model %s (%s, owner %s, %s)", untrusted(cur.ID), untrusted(cur.Name), untrusted(owner(cur)), grantListOrPrivate(grantsOut(cur.Grants()))),
-				Models:  []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner(cur), Effect: "delete", Grants: grantsOut(cur.Grants())}}}
+				Summary: fmt.Sprintf("delete model %s (%s, owner %s, %s)", untrusted(cur.ID), untrusted(cur.Name), untrusted(who), grantListOrPrivate(grantsOut(cur.Grants()))),
+				Models:  []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: who, Effect: "delete", Grants: grantsOut(cur.Grants())}}}
 			return Plan{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}}, nil
 		},
 		Run: func(ctx context.Context, d *Deps, p schemas.DeleteModelArgs, _ Plan) (schemas.Outcome, error) {
