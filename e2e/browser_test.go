@@ -36,7 +36,7 @@ func TestBrowser(t *testing.T) {
 
 	srv := startHTTPServer(t, tg, "owui", "--http-token", "chat-browser-"+randomHex(t, 12))
 	const toolName = "owui-mcp"
-	conn := connection(srv, "bearer", srv.token, "")
+	conn := connection(srv, "bearer", srv.token, "profile=chat") // the README recipe
 	obj(conn["info"])["name"] = toolName
 	cs.register(t, conn)
 

@@ -4,12 +4,16 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/owui-mcp/owui-mcp/bench"
+	"github.com/owui-mcp/owui-mcp/owuiwire"
 )
 
 // TestChat drives Open WebUI 0.12.4's chat with owui-mcp registered as an
@@ -28,7 +32,12 @@ func TestChat(t *testing.T) {
 	token := bearerToken(t, bearer)
 	// Session: Open WebUI forwards each user's own token.
 	session := startHTTPServer(t, tg, "owuis", "--auth=openwebui")
-	cs.register(t, connection(bearer, "bearer", token, ""), connection(session, "session", "", ""))
+	// The README's recipe: ?profile=chat. "owuid" is the same server without
+	// it, for the token comparison only.
+	plain := *bearer
+	plain.id = "owuid"
+	cs.register(t, connection(bearer, "bearer", token, "profile=chat"), connection(&plain, "bearer", token, ""),
+		connection(session, "session", "", "profile=chat"))
 
 	t.Run("read_list", func(t *testing.T) {
 		key := cs.key("list")
@@ -103,7 +112,7 @@ func TestChat(t *testing.T) {
 			t.Fatalf("%s still exists after the confirmed delete; the LLM received:\n%s", id, o.lastTool())
 		}
 		done := o.lastTool()
-		mustContain(t, "the confirmed result", done, "done")
+		mustContain(t, "the confirmed result", done, "Deleted model "+id, "Backup ", "deleted: "+id)
 		// Deleted once, with a backup holding the record.
 		ok := 0
 		var backup string
@@ -161,7 +170,7 @@ func TestChat(t *testing.T) {
 		if len(o.requests) != 2 {
 			t.Errorf("want 2 LLM requests (one call, answer), got %d", len(o.requests))
 		}
-		mustContain(t, "what the LLM received", o.lastTool(), "done")
+		mustContain(t, "what the LLM received", o.lastTool(), "Deleted model "+id, "Backup ")
 		var backup string
 		for _, e := range bearer.auditLines(t, "delete_model", id) {
 			if e["outcome"] == "ok" {
@@ -226,7 +235,91 @@ func TestChat(t *testing.T) {
 			t.Errorf("audit of the admin's delete: %v, want one ok entry by %s", lines, suite.env["OWUI_ADMIN_ID"])
 		}
 	})
+	t.Run("tokens", func(t *testing.T) { checkChatTokens(t, cs, bearer, &plain) })
 	phase("chat", t0, "")
+}
+
+// Budgets of issue 12, in cl100k tokens, as the LLM receives them through
+// the real Open WebUI (also held in plain go test by owuiwire).
+const (
+	budgetListPage = 900
+	budgetPreview  = 300
+	budgetToolsDef = 2000
+)
+
+// checkChatTokens measures what the LLM received through the real Open
+// WebUI, read from the provider's request log: a 30-row list_models page, a
+// delete preview and the tool definitions, with ?profile=chat (budgets) and
+// without (for comparison). It prints E2E-TOKENS lines for BENCHMARKS.md.
+func checkChatTokens(t *testing.T, cs *chatSuite, chat, plain *httpServer) {
+	id := "chat/token-preview"
+	cs.mkModel(t, id, "Token preview")
+	measure := func(h *httpServer) (nList, nPreview, nSpecs int, previewText string) {
+		key := cs.key("tokens-" + h.id)
+		cs.script(t, key,
+			callTool(h.id+"_list_models", map[string]any{}),
+			callTool(h.id+"_delete_model", map[string]any{"id": id}),
+			say("measured"))
+		o := cs.chat(t, cs.adminJWT, key, "measure", "", h.toolID())
+		if len(o.requests) != 3 {
+			t.Fatalf("%s: want 3 LLM requests, got %d", h.id, len(o.requests))
+		}
+		tm := o.requests[2].toolMessages()
+		if len(tm) != 2 {
+			t.Fatalf("%s: want 2 tool results, got %d", h.id, len(tm))
+		}
+		if n := strings.Count(tm[0], "\n"); n < 30 {
+			t.Errorf("%s: the list is not a 30-row page (%d lines)", h.id, n)
+		}
+		var own []any
+		for _, x := range list(o.requests[0].Body["tools"]) {
+			if strings.HasPrefix(str(obj(obj(x)["function"])["name"]), h.id+"_") {
+				own = append(own, x)
+			}
+		}
+		raw, _ := json.Marshal(own)
+		py, err := owuiwire.Dumps(raw, -1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tokensOf(t, tm[0]), tokensOf(t, tm[1]), tokensOf(t, py), tm[1]
+	}
+	l, p, s, text := measure(chat)
+	ld, pd, sd, textd := measure(plain)
+	fmt.Printf("E2E-TOKENS list_models_30_rows chat=%d default=%d budget=%d\n", l, ld, budgetListPage)
+	fmt.Printf("E2E-TOKENS delete_preview chat=%d default=%d budget=%d\n", p, pd, budgetPreview)
+	fmt.Printf("E2E-TOKENS tool_definitions_default_flags chat=%d default=%d budget=%d\n", s, sd, budgetToolsDef)
+	if l > budgetListPage {
+		t.Errorf("a 30-row list_models page reached the LLM as %d tokens, over %d", l, budgetListPage)
+	}
+	if p > budgetPreview {
+		t.Errorf("the delete preview reached the LLM as %d tokens, over %d:\n%s", p, budgetPreview, text)
+	}
+	if s > budgetToolsDef {
+		t.Errorf("the tool definitions reached the LLM as %d tokens, over %d", s, budgetToolsDef)
+	}
+	tok := ""
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(line, "confirm_token: "); ok {
+			tok = v
+		}
+	}
+	if tok == "" || strings.Count(text, tok) != 1 {
+		t.Errorf("the preview must carry its confirm_token exactly once:\n%s", text)
+	}
+	if strings.Contains(text, "owner "+suite.env["OWUI_ADMIN_ID"]) || !strings.Contains(text, "owner "+suite.env["OWUI_ADMIN_EMAIL"]) {
+		t.Errorf("the preview does not name the owner as a person:\n%s", text)
+	}
+	t.Logf("without ?profile=chat the LLM received a preview of %d tokens:\n%s", pd, clip(textd, 1500))
+}
+
+func tokensOf(t *testing.T, s string) int {
+	t.Helper()
+	n, err := bench.Tokens(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // bearerToken reads back the --http-token the server was started with.
