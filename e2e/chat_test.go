@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -103,15 +102,13 @@ func (h *httpServer) auditLines(t *testing.T, tool, id string) []map[string]any 
 
 // chatSuite holds what every chat check needs.
 type chatSuite struct {
-	run       string // makes script keys unique when a server is reused
-	tg        *target
-	admin     *rest // admin JWT: config routes
-	fakeBase  string
-	fakeLog   string
-	adminJWT  string
-	userJWT   string
-	mu        sync.Mutex
-	connsOrig []map[string]any
+	run      string // makes script keys unique when a server is reused
+	tg       *target
+	admin    *rest // admin JWT: config routes
+	fakeBase string
+	fakeLog  string
+	adminJWT string
+	userJWT  string
 }
 
 func newChatSuite(t *testing.T) *chatSuite {
@@ -141,9 +138,8 @@ func newChatSuite(t *testing.T) *chatSuite {
 	return cs
 }
 
-// register stores the given servers as Open WebUI's tool servers (they are
-// restored at the end of t). session says auth_type "session" (Open WebUI
-// forwards each user's own token) instead of bearer with token.
+// register makes conns Open WebUI's tool servers (the previous list is
+// restored at the end of t).
 func (cs *chatSuite) register(t *testing.T, conns ...map[string]any) {
 	t.Helper()
 	var cfg struct {
