@@ -51,7 +51,7 @@ func TestEveryDangerousCallPreviewsFirst(t *testing.T) {
 		args map[string]any
 		want []string // in the preview text
 	}{
-		{"delete_model", map[string]any{"id": "team/support-bot:v2"}, []string{`DELETE "team/support-bot:v2"`, `owner "u-admin"`, `group "g-eng" (read)`}},
+		{"delete_model", map[string]any{"id": "team/support-bot:v2"}, []string{`DELETE "team/support-bot:v2"`, `owner "admin@example.com"`, `group "g-eng" (read)`}},
 		{"delete_all_models", map[string]any{}, []string{"delete ALL 38 stored models"}},
 		{"sync_models", map[string]any{"models": []any{map[string]any{"id": "code-reviewer", "name": "CR", "base_model_id": "gpt-4o"}}}, []string{"1 updated, 37 DELETED", `DELETE "team/support-bot:v2"`}},
 		{"import_models", map[string]any{"models": []any{map[string]any{"id": "code-reviewer", "name": "CR2"}, map[string]any{"id": "brand-new", "name": "B"}}}, []string{"1 new, 1 overwritten", `"code-reviewer" "name": "Code Reviewer" → "CR2"`}},
