@@ -55,7 +55,7 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 			pv := schemas.Preview{Action: "restore_models", Counts: map[string]int{}}
 			var current []owui.Model
 			var missing []string // recreated: the preview binds that they are still absent
-			var me *owui.User // the key's user, looked up once, on the first recreate
+			var me *owui.User    // the key's user, looked up once, on the first recreate
 			for _, want := range bk.Models {
 				if len(p.IDs) > 0 && !slices.Contains(p.IDs, want.ID) {
 					continue
