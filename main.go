@@ -36,10 +36,18 @@ import (
 var version = ""
 
 func buildVersion() string {
-	if version != "" {
-		return version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(version, bi)
+}
+
+// versionOf prefers the stamped version (release builds), then the module
+// version that `go install github.com/owui-mcp/owui-mcp@v1.2.3` records in
+// the build info; a build from a checkout has neither and says "dev".
+func versionOf(stamped string, bi *debug.BuildInfo) string {
+	if stamped != "" {
+		return stamped
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	if bi != nil && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "dev"
@@ -270,6 +278,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 2
 	}
 	defer app.close()
+	if c.Transport == "stdio" && stdinIsTerminal(stdin) {
+		printFirstRunHint(stderr)
+	}
 	if err := app.serve(ctx, stdin, stdout); err != nil {
 		fmt.Fprintf(stderr, "owui-mcp: %v\n", err)
 		return 1

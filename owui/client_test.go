@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -105,6 +106,8 @@ func cannedAnswer(path string) string {
 		return `{"items":[` + cannedModel + `],"total":1}`
 	case strings.HasSuffix(path, "/tags"):
 		return `["a","b"]`
+	case strings.HasSuffix(path, "/api/models"):
+		return `{"data":[{"id":"gpt-4o","owned_by":"openai"},{"id":"team/bot","name":"Bot"}]}`
 	case strings.HasSuffix(path, "/api/models/base"):
 		return `{"data":[{"id":"gpt-4o","owned_by":"openai"}]}`
 	case strings.HasSuffix(path, "/models/base"), strings.HasSuffix(path, "/export"), strings.HasSuffix(path, "/sync"):
@@ -219,6 +222,13 @@ func TestEveryOperationSendsExactlyThisRequest(t *testing.T) {
 			}
 			return err
 		}, "GET", "/api/models/base", "", "", false},
+		{"runtime model ids", func(ctx context.Context, c *Client) error {
+			ids, err := c.RuntimeModelIDs(ctx)
+			if err == nil && strings.Join(ids, ",") != "gpt-4o,team/bot" {
+				err = fmt.Errorf("ids %v", ids)
+			}
+			return err
+		}, "GET", "/api/models", "", "", false},
 		{"list_model_tags", func(ctx context.Context, c *Client) error {
 			tags, err := c.ListModelTags(ctx)
 			if err == nil && len(tags) != 2 {

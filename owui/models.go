@@ -25,6 +25,7 @@ const (
 	pathTags            = "/api/v1/models/tags"
 	pathBase            = "/api/v1/models/base"
 	pathBaseDirect      = "/api/models/base"
+	pathRuntime         = "/api/models"
 	pathBaseTags        = "/api/v1/models/base/tags"
 	pathExport          = "/api/v1/models/export"
 	pathCreate          = "/api/v1/models/create"
@@ -145,6 +146,24 @@ func (c *Client) ListBaseModelsDirect(ctx context.Context) ([]ProviderModel, err
 		env.Data = []ProviderModel{}
 	}
 	return env.Data, nil
+}
+
+// RuntimeModelIDs is GET /api/models (any verified user): the ids of the
+// models the caller can chat with (provider models and active custom ones).
+func (c *Client) RuntimeModelIDs(ctx context.Context) ([]string, error) {
+	var env struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := c.call(ctx, request{op: "list_runtime_models", method: http.MethodGet, path: pathRuntime}, &env); err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(env.Data))
+	for _, m := range env.Data {
+		ids = append(ids, m.ID)
+	}
+	return ids, nil
 }
 
 // ListBaseModelTags is GET /api/v1/models/base/tags (admin, 0.10.0+).

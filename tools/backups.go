@@ -12,7 +12,7 @@ import (
 )
 
 var listBackups = Simple(readSpec("list_backups", "List backups",
-	"List backups, newest first (for restore_models)."),
+	"List backups written before destructive calls, newest first."),
 	func(ctx context.Context, d *Deps, p schemas.ListBackupsArgs) (schemas.ListBackupsResult, error) {
 		infos, bad, err := d.Backups.Scan(caller.From(ctx).ID)
 		if err != nil {
@@ -55,6 +55,7 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 			pv := schemas.Preview{Action: "restore_models", Counts: map[string]int{}}
 			var current []owui.Model
 			var missing []string // recreated: the preview binds that they are still absent
+			var me *owui.User    // the key's user, looked up once, on the first recreate
 			for _, want := range bk.Models {
 				if len(p.IDs) > 0 && !slices.Contains(p.IDs, want.ID) {
 					continue
@@ -76,8 +77,8 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 					a := affected(want, "restore")
 					pv.Models = append(pv.Models, a)
 					pv.Counts["recreate"]++
-					if want.UserID != "" {
-						pv.Warnings = append(pv.Warnings, fmt.Sprintf("%s is recreated owned by this key's user (it was owned by %s)", untrusted(want.ID), untrusted(owner(want))))
+					if w := ownerWarning(ctx, d, want, &me); w != "" {
+						pv.Warnings = append(pv.Warnings, w)
 					}
 				default:
 					return Plan{}, err
@@ -121,4 +122,25 @@ func idsOf(ts []restoreTarget) []string {
 		out[i] = t.want.ID
 	}
 	return out
+}
+
+// ownerWarning warns that a recreated model changes owner: Open WebUI makes
+// the key's user the owner of what it creates. No warning when that user
+// already was the owner; a failed lookup keeps the warning, hedged.
+func ownerWarning(ctx context.Context, d *Deps, want owui.Model, me **owui.User) string {
+	if want.UserID == "" {
+		return ""
+	}
+	if *me == nil {
+		u, err := d.Client.CurrentUser(ctx)
+		if err != nil {
+			d.logger().Debug("current user not known", "err", d.scrub(err.Error()))
+			return fmt.Sprintf("%s is recreated owned by this key's user, which may not be its owner before (%s)", untrusted(want.ID), untrusted(owner(want)))
+		}
+		*me = &u
+	}
+	if (*me).ID == want.UserID {
+		return ""
+	}
+	return fmt.Sprintf("%s is recreated owned by this key's user %s (it was owned by %s)", untrusted(want.ID), untrusted(owner(owui.Model{UserID: (*me).ID, User: *me})), untrusted(owner(want)))
 }

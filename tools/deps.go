@@ -46,6 +46,10 @@ type Deps struct {
 	// Secrets are removed from every result the server returns (text and
 	// structured), in every spelling package redact knows.
 	Secrets []string
+	// Offered names the tools this server lists (set by NewServer); texts
+	// point to a tool only when it is offered, else to the flag that
+	// turns it on.
+	Offered map[string]bool
 
 	redactOnce sync.Once
 	redactor   *redact.Set

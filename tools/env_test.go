@@ -45,6 +45,7 @@ type envConfig struct {
 	seed      bool
 	clock     func() time.Time
 	fake      fakeowui.Options
+	allow     []string
 }
 
 func withOptions(o Options) envOption        { return func(c *envConfig) { c.opts = o } }
@@ -58,6 +59,9 @@ func unseeded() envOption { return func(c *envConfig) { c.seed = false } }
 
 // withFake sets the fake's options (release, behaviour switches).
 func withFake(o fakeowui.Options) envOption { return func(c *envConfig) { c.fake = o } }
+
+// withAllow is --tools.
+func withAllow(names ...string) envOption { return func(c *envConfig) { c.allow = names } }
 
 // allOn enables every tool class with token confirmation.
 var allOn = Options{AllowAccessChanges: true, AllowAdmin: true, Confirm: ConfirmAuto}
@@ -92,7 +96,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Cleanup(func() { aud.Close() })
 	d := &Deps{Client: c, Options: cfg.opts, Tokens: safety.NewTokens(5*time.Minute, cfg.clock),
 		Backups: safety.NewBackups(cfg.backupDir), Audit: aud, Log: logger, Secrets: []string{cfg.key}}
-	srv, _, err := NewServer(d, "test", nil)
+	srv, _, err := NewServer(d, "test", cfg.allow)
 	if err != nil {
 		t.Fatal(err)
 	}

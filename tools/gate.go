@@ -440,7 +440,7 @@ func (c *gateCall[P]) execute(ctx context.Context, plan Plan, mode string, onCon
 	out.Status = "done"
 	out.Backup = backupID
 	if backupID != "" {
-		out.Message = strings.TrimSpace(out.Message + " Backup " + backupID + " holds the previous records (restore_models can put them back).")
+		out.Message = strings.TrimSpace(out.Message + " Backup " + backupID + " holds the previous records (" + d.undoHint() + ").")
 	}
 	return d.outcome(out), nil
 }

@@ -378,8 +378,8 @@ func TestReadOnlyHoldsAtCall(t *testing.T) {
 	var req mcp.CallToolRequest
 	req.Params.Name = "delete_model"
 	req.Params.Arguments = map[string]any{"id": "code-reviewer", "confirm_token": "x"}
-	if _, err := e.client.CallTool(context.Background(), req); err == nil || !strings.Contains(err.Error(), "not found") {
-		t.Errorf("calling a hidden tool: %v", err)
+	if res, err := e.client.CallTool(context.Background(), req); err != nil || !res.IsError || !strings.Contains(text(res), "without --read-only") {
+		t.Errorf("calling a hidden tool: %v %+v", err, res)
 	}
 	if len(e.fake.Requests()) != 0 {
 		t.Errorf("requests: %+v", e.fake.Requests())

@@ -67,8 +67,8 @@ func classOn(c Class, o Options) bool {
 	return false
 }
 
-// Register adds tools to s. Tools not registered do not exist for clients:
-// they are absent from tools/list and tools/call answers "not found".
+// Register adds tools to s. Tools not registered are absent from
+// tools/list; registerDisabled makes tools/call name the flag they need.
 func Register(s *server.MCPServer, tools []Tool, d *Deps) {
 	for _, t := range tools {
 		s.AddTool(t.MCP(), t.Handler(d))
@@ -77,7 +77,7 @@ func Register(s *server.MCPServer, tools []Tool, d *Deps) {
 
 // Instructions tells the agent at initialize what is on, what is off and how
 // dangerous calls are confirmed.
-func Instructions(o Options, tools []Tool) string {
+func Instructions(o Options, tools []Tool, undoHint string) string {
 	var b strings.Builder
 	if o.Sandbox {
 		b.WriteString("SANDBOX (--demo): every tool works against an in-memory Open WebUI stand-in seeded with example models; nothing is real and nothing persists.\n")
@@ -103,10 +103,7 @@ func Instructions(o Options, tools []Tool) string {
 	if slices.ContainsFunc(tools, func(t Tool) bool { return slices.Contains(historyTools, t.Name) }) {
 		b.WriteString("Model history (list_model_history, get_model_version, rollback_model, delete_model_version) and commit_message need Open WebUI 0.12+; on older servers those tools answer an error.\n")
 	}
-	undo := "list_backups shows them and restore_models undoes them"
-	if !o.AllowAdmin {
-		undo = "list_backups shows them; restore_models (--allow-admin) undoes them"
-	}
+	undo := "list_backups shows them; " + undoHint
 	switch {
 	case o.ReadOnly:
 		b.WriteString("Read-only: nothing can be changed through this server.\n")

@@ -97,6 +97,10 @@ type listResult struct {
 func (r listResult) Text() string {
 	var b strings.Builder
 	switch {
+	case r.Page > max(r.Pages, 1) && len(r.Models) == 0:
+		// Open WebUI answers a page past the end with no rows, not an error.
+		fmt.Fprintf(&b, "page %d is past the end: %d models fill %d page(s) of 30; ask for page 1 to %d, or all=true", r.Page, r.Total, r.Pages, max(r.Pages, 1))
+		return b.String()
 	case r.Page > 0:
 		fmt.Fprintf(&b, "%d models, page %d of %d (30 per page)", r.Total, r.Page, max(r.Pages, 1))
 	default:

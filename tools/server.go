@@ -18,20 +18,28 @@ const Name = "owui-mcp"
 // main, the tests and the benchmarks all build it here, so they run the
 // same server.
 func NewServer(d *Deps, version string, allow []string) (*server.MCPServer, []Tool, error) {
-	enabled, err := Enabled(All(), d.Options, allow)
+	all := All()
+	enabled, err := Enabled(all, d.Options, allow)
 	if err != nil {
 		return nil, nil, err
 	}
+	d.Offered = map[string]bool{}
+	for _, t := range enabled {
+		d.Offered[t.Name] = true
+	}
+	hooks := &server.Hooks{}
 	s := server.NewMCPServer(Name, version,
 		server.WithTitle("Open WebUI models"),
 		server.WithToolCapabilities(false),
-		server.WithInstructions(Instructions(d.Options, enabled)),
+		server.WithInstructions(Instructions(d.Options, enabled, d.undoHint())),
 		// Our handlers recover their own panics into tool errors; this
 		// catches anything outside them.
 		server.WithRecovery(),
 		server.WithToolFilter(chatProfileTools),
+		server.WithHooks(hooks),
 	)
 	Register(s, enabled, d)
+	registerDisabled(s, hooks, all, d.Options, allow, d.Offered)
 	return s, enabled, nil
 }
 

@@ -150,7 +150,7 @@ func TestGatedToolsTakeConfirmation(t *testing.T) {
 			t.Errorf("%s: destructive tool's description must mark it (confirmed)", tl.Name)
 		}
 	}
-	in := Instructions(Options{Confirm: ConfirmAuto, AllowAdmin: true, AllowAccessChanges: true}, All())
+	in := Instructions(Options{Confirm: ConfirmAuto, AllowAdmin: true, AllowAccessChanges: true}, All(), "restore_models can put them back")
 	for _, w := range []string{"(confirmed)", "preview", "confirm_token", "dry_run"} {
 		if !strings.Contains(in, w) {
 			t.Errorf("the instructions do not explain confirmation: %q missing in\n%s", w, in)

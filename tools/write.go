@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 
 	"github.com/owui-mcp/owui-mcp/owui"
@@ -20,7 +21,7 @@ func needsAccessFlag(d *Deps, grants []schemas.Grant) error {
 }
 
 var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class: ClassWrite,
-	Description: "Create a custom model on a base model; private unless access_grants (confirmed) are given.",
+	Description: "Create a custom model on base_model_id (omitted: a base-model record, not listed); private unless access_grants (confirmed) are given.",
 	ReadOnly:    false, Destructive: false, Idempotent: false, OpenWorld: false},
 	Gate[schemas.CreateModelArgs]{
 		Needs: func(_ *Deps, p schemas.CreateModelArgs) bool { return p.AccessGrants != nil },
@@ -55,6 +56,7 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 				pv.Warnings = writeOnlyWarnings(after)
 				pv.Summary += fmt.Sprintf(", shared with %s", grantListOrPrivate(p.AccessGrants))
 			}
+			pv.Warnings = append(pv.Warnings, baseModelWarnings(ctx, d, p.ID, p.BaseModelID)...)
 			return Plan{Preview: pv, State: f, Targets: []string{p.ID}, Data: f}, nil
 		},
 		Run: func(ctx context.Context, d *Deps, _ schemas.CreateModelArgs, plan Plan) (schemas.Outcome, error) {
@@ -63,7 +65,11 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 				return schemas.Outcome{}, err
 			}
 			r := record(m)
-			return schemas.Outcome{Message: "Created model " + untrusted(m.ID) + ".", Result: &schemas.Result{Model: &r}}, nil
+			msg := "Created model " + untrusted(m.ID) + "."
+			for _, w := range plan.Preview.Warnings {
+				msg += " Note: " + w
+			}
+			return schemas.Outcome{Message: msg, Result: &schemas.Result{Model: &r}}, nil
 		},
 	})
 
@@ -291,4 +297,23 @@ func setGrants(ctx context.Context, d *Deps, m owui.Model, want []owui.Grant) (o
 		want = []owui.Grant{}
 	}
 	return d.Client.UpdateModelAccess(ctx, owui.AccessForm{ID: m.ID, AccessGrants: want})
+}
+
+// baseModelWarnings explains what a create without base_model_id makes, and
+// flags a base_model_id that names no model the key can use: Open WebUI
+// accepts both silently, and the model then is missing from lists or chats.
+func baseModelWarnings(ctx context.Context, d *Deps, id, base string) []string {
+	if base == "" {
+		return []string{fmt.Sprintf("without base_model_id, %s is a base-model record (settings for a provider model of that id), which list_models does not show (list_base_models does, admin key). For a custom model, create it with base_model_id (ids from list_base_models_direct).", untrusted(id))}
+	}
+	known, err := d.Client.RuntimeModelIDs(ctx)
+	if err != nil {
+		// The check is advice; a failed lookup must not block the create.
+		d.logger().Debug("base_model_id not checked", "err", d.scrub(err.Error()))
+		return nil
+	}
+	if !slices.Contains(known, base) {
+		return []string{fmt.Sprintf("base_model_id %s names no model this key can use (GET /api/models): check the id with list_base_models_direct; chats with %s fail until that model exists.", untrusted(base), untrusted(id))}
+	}
+	return nil
 }

@@ -1,0 +1,3 @@
+from owui_mcp import main
+
+main()
