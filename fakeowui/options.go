@@ -160,6 +160,9 @@ type Behaviour struct {
 	// NoAllModelsRoute: ≤0.11.0 have no GET /api/v1/models/all (the SPA page
 	// answers).
 	NoAllModelsRoute bool
+	// NoBaseModelTagsRoute: before 0.10.0 there is no
+	// GET /api/v1/models/base/tags (the SPA page answers 200 text/html).
+	NoBaseModelTagsRoute bool
 	// VersionWithoutDeploymentID: ≤0.11.0 answer GET /api/version with
 	// {"version"} only; 0.12.4 adds "deployment_id":"".
 	VersionWithoutDeploymentID bool

@@ -149,6 +149,9 @@ func (c *Client) ListBaseModelsDirect(ctx context.Context) ([]ProviderModel, err
 
 // ListBaseModelTags is GET /api/v1/models/base/tags (admin, 0.10.0+).
 func (c *Client) ListBaseModelTags(ctx context.Context) ([]string, error) {
+	if err := c.require(ctx, FeatureBaseModelTags, "list_base_model_tags", http.MethodGet, pathBaseTags); err != nil {
+		return nil, err
+	}
 	out := []string{}
 	err := c.call(ctx, request{op: "list_base_model_tags", method: http.MethodGet, path: pathBaseTags}, &out)
 	return out, err

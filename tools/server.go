@@ -30,6 +30,9 @@ func NewServer(d *Deps, version string, allow []string) (*server.MCPServer, []To
 		// catches anything outside them.
 		server.WithRecovery(),
 		server.WithToolFilter(chatProfileTools),
+		// Instructions and descriptions follow the connected release.
+		server.WithHooks(versionHooks(d, enabled)),
+		server.WithToolFilter(versionFilter(d)),
 	)
 	Register(s, enabled, d)
 	return s, enabled, nil
