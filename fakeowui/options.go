@@ -1,6 +1,10 @@
 package fakeowui
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // DefaultVersion is what GET /api/version reports when Options.Version is empty.
 const DefaultVersion = "0.12.4"
@@ -260,4 +264,49 @@ type Permissions struct {
 // default, is taken as granted: UserKey always works.)
 func DefaultPermissions() Permissions {
 	return Permissions{AllowUsers: true, AllowGroups: true}
+}
+
+// BehaviourFor returns the release switches of Open WebUI version v as the
+// end-to-end matrix verified them on real servers (0.12.4, 0.12.3, 0.11.4,
+// 0.10.2, 0.9.6; docs/openwebui-compatibility.md). Versions between those
+// get the switches of the nearest verified release below; an empty or
+// unparsable version, or one newer than 0.12.4, gets 0.12.4's (the zero
+// value). Server settings and the provider-map switches stay off.
+func BehaviourFor(v string) Behaviour {
+	r, ok := parseRelease(v)
+	if !ok || !r.before(release{0, 12, 4}) {
+		return Behaviour{}
+	}
+	if !r.before(release{0, 12, 0}) {
+		// 0.12.0–0.12.3: 0.12.4's model surface, but access/update filters
+		// refused grants silently and import skips unwritable models.
+		return Behaviour{AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true}
+	}
+	b := Behaviour011()
+	if r.before(release{0, 11, 0}) {
+		b.ImportReplacesMeta = true
+		b.ListKeepsParams = true
+	}
+	if r.before(release{0, 10, 0}) {
+		b.NoBaseModelTagsRoute = true
+	}
+	return b
+}
+
+type release struct{ major, minor, patch int }
+
+func (r release) before(o release) bool {
+	if r.major != o.major {
+		return r.major < o.major
+	}
+	if r.minor != o.minor {
+		return r.minor < o.minor
+	}
+	return r.patch < o.patch
+}
+
+func parseRelease(s string) (release, bool) {
+	var r release
+	n, err := fmt.Sscanf(strings.TrimPrefix(strings.TrimSpace(s), "v"), "%d.%d.%d", &r.major, &r.minor, &r.patch)
+	return r, err == nil && n == 3
 }

@@ -33,6 +33,7 @@ type env struct {
 	client *client.Client
 	now    time.Time
 	audit  string
+	init   *mcp.InitializeResult
 }
 
 type envOption func(*envConfig)
@@ -54,6 +55,8 @@ func withClock(f func() time.Time) envOption { return func(c *envConfig) { c.clo
 func withClient(o ...client.ClientOption) envOption {
 	return func(c *envConfig) { c.clientOpt = append(c.clientOpt, o...) }
 }
+// withFake sets the fake's options (e.g. an older release's behaviour).
+func withFake(o fakeowui.Options) envOption { return func(c *envConfig) { c.fake = o } }
 func unseeded() envOption { return func(c *envConfig) { c.seed = false } }
 
 // withFake sets the fake's options (release, behaviour switches).
@@ -106,12 +109,13 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	var init mcp.InitializeRequest
 	init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "1"}
-	if _, err := mc.Initialize(ctx, init); err != nil {
+	initRes, err := mc.Initialize(ctx, init)
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { mc.Close() })
 	fake.ResetRequests()
-	return &env{t: t, fake: fake, http: hs, deps: d, srv: srv, client: mc, audit: auditPath}
+	return &env{t: t, fake: fake, http: hs, deps: d, srv: srv, client: mc, audit: auditPath, init: initRes}
 }
 
 // call runs a tool and returns its result (tool errors included).

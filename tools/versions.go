@@ -51,6 +51,12 @@ func versionHooks(d *Deps, enabled []Tool) *server.Hooks {
 			res.Instructions = strings.TrimSpace(res.Instructions + "\n" + note)
 		}
 	})
+	// 2026-07-28 clients learn the instructions from server/discover.
+	h.AddAfterDiscover(func(ctx context.Context, _ any, _ *mcp.DiscoverRequest, res *mcp.DiscoverResult) {
+		if note := VersionNote(learnVersion(ctx, d), names); note != "" {
+			res.Instructions = strings.TrimSpace(res.Instructions + "\n" + note)
+		}
+	})
 	h.AddBeforeListTools(func(ctx context.Context, _ any, _ *mcp.ListToolsRequest) { learnVersion(ctx, d) })
 	return h
 }
@@ -107,4 +113,30 @@ func VersionNote(v string, listed []string) string {
 		b.WriteString(" Unavailable on this version: " + strings.Join(lacks, ", ") + ".")
 	}
 	return b.String()
+}
+
+// release names the connected version for a warning ("Open WebUI 0.11.4"),
+// or the releases a rule belongs to when the version is unknown.
+func release(r owui.Rules, fallback string) string {
+	if r.Version != "" {
+		return "Open WebUI " + r.Version
+	}
+	return "Open WebUI " + fallback
+}
+
+// importGrantsWarning: what import does with an existing model's grants.
+func importGrantsWarning(id string, r owui.Rules) string {
+	if r.UpdateAppliesGrants {
+		return id + ": " + release(r, "≤0.11") + " REPLACES the grants of an existing model with the element's access_grants on import."
+	}
+	return id + ": " + release(r, "0.12") + " ignores access_grants of existing models on import (use update_model_access); 0.11 and older replace them."
+}
+
+// syncOwnerWarning: what sync does with the owner and grants of listed
+// models that exist.
+func syncOwnerWarning(r owui.Rules) string {
+	if r.SyncTakesOverRows {
+		return release(r, "≤0.11") + " makes the caller the OWNER of every listed model and replaces its grants with the listed ones."
+	}
+	return release(r, "0.12") + " keeps the owner and grants of listed models that already exist; only new ones get the listed grants."
 }
