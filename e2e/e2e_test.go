@@ -31,6 +31,7 @@ func TestE2E(t *testing.T) {
 		t.Fatalf("tools/list with every class on:\n got %v\nwant %v", s.tools, expectedTools)
 	}
 
+	t.Run("version_surface", func(t *testing.T) { checkVersionSurface(t, s) })
 	t.Run("tools", func(t *testing.T) {
 		for _, c := range toolChecks {
 			t.Run(c.name, func(t *testing.T) { c.fn(t, tg, s) })
