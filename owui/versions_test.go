@@ -5,7 +5,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/owui-mcp/owui-mcp/fakeowui"
 )
 
 func TestParseRelease(t *testing.T) {
@@ -116,5 +119,44 @@ func TestRouteMissingNamesRelease(t *testing.T) {
 	const want = "base-model tags (GET /api/v1/models/base/tags) needs Open WebUI 0.10.0 or later; this server runs 0.9.6: Open WebUI answered with its web page instead of JSON: this version lacks the endpoint"
 	if !errors.As(err, &e) || e.Kind != KindRouteMissing || e.Detail != want {
 		t.Fatalf("error %v, want detail %q", err, want)
+	}
+}
+
+// Import over a model the non-admin caller cannot write: 0.12.4 answers
+// 401 MODEL_ID_TAKEN; 0.12.3 skips it silently, and the client reads the
+// ids back and reports the skip as the same kind of error.
+func TestImportSkipReportedOnOldReleases(t *testing.T) {
+	perms := fakeowui.DefaultPermissions()
+	perms.ModelsImport = true
+	for _, v := range []string{"0.12.4", "0.12.3", "0.11.4"} {
+		t.Run(v, func(t *testing.T) {
+			fake := fakeowui.New(fakeowui.Options{Version: v, Behaviour: fakeowui.BehaviourFor(v), UserPermissions: &perms})
+			fakeowui.SeedDemo(fake)
+			hs := httptest.NewServer(fake)
+			defer hs.Close()
+			c, err := New(Config{BaseURL: hs.URL, APIKey: fakeowui.UserKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, _ := fake.Model("code-reviewer") // the admin's; alice may only read it
+			err = c.ImportModels(context.Background(), []map[string]any{{"id": "code-reviewer", "name": "Hijacked", "base_model_id": "gpt-4o", "meta": map[string]any{}, "params": map[string]any{}}})
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != KindConflict {
+				t.Fatalf("error %v, want a conflict", err)
+			}
+			if v == "0.12.4" {
+				if e.Status != 401 || e.Detail != detailIDTaken {
+					t.Errorf("0.12.4: %v", err)
+				}
+			} else {
+				want := "Open WebUI " + v + " skipped 1 element(s) without saying so: code-reviewer (exists; the caller cannot write it); the other elements were imported (0.12.4 and later answer 401 \"" + detailIDTaken + "\" here)"
+				if e.Detail != want {
+					t.Errorf("detail:\n got %q\nwant %q", e.Detail, want)
+				}
+			}
+			if after, _ := fake.Model("code-reviewer"); after.Name != before.Name {
+				t.Errorf("the model was overwritten: %q", after.Name)
+			}
+		})
 	}
 }
