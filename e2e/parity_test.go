@@ -562,6 +562,23 @@ func parityCases() []pcase {
 				return map[string]any{"id": "pty/user-write", "mode": "add", "access_grants": []any{groupGrant(tg, "read")}}
 			},
 			check: shareWithoutPermission},
+		// user:* without sharing.public_models: 0.12.4 refuses (403); ≤0.12.3
+		// drop the grant silently, and the tool says so.
+		{name: "user/share_public_without_permission", as: "user", tool: "update_model_access", confirm: true,
+			args: argsOf(map[string]any{"id": "pty/user-write", "mode": "add", "access_grants": []any{map[string]any{"principal_type": "user", "principal_id": "*", "permission": "read"}}}),
+			check: func(tg *target, r *result) error {
+				if !rules().AccessUpdateFiltersGrants {
+					return failsWith("HTTP 403", "share with the requested audience")(tg, r)
+				}
+				return succeeds(func(tg *target, r *result) error {
+					m, err := restModel(tg, "pty/user-write")
+					if err != nil {
+						return err
+					}
+					return all(expectEq("warning", strings.Contains(r.Text, "WARNING: Open WebUI kept"), true),
+						expectEq("user:* stored", m.grantSet()["user:*:read"], false))
+				})(tg, r)
+			}},
 		{name: "user/tags_of_read_grants_only", as: "user", tool: "list_model_tags",
 			check: succeeds(func(_ *target, r *result) error {
 				tags := toStrings(r.S["tags"])
@@ -599,22 +616,12 @@ func (nopTB) Fatalf(format string, a ...any) {
 }
 
 // shareWithoutPermission: a non-admin without sharing.models adds a group
-// grant. 0.12.4 refuses it (403, nothing changes); 0.12.0–0.12.3 drop it
-// silently, which the tool reports as a WARNING; ≤0.11 have no
-// sharing.models permission and store the grant.
+// grant. 0.12.4 refuses it (403, nothing changes); ≤0.12.3 have no
+// sharing.models permission (and allow_groups is on by default), so the
+// grant is stored.
 func shareWithoutPermission(tg *target, r *result) error {
-	switch {
-	case !rules().AccessUpdateFiltersGrants:
+	if !rules().AccessUpdateFiltersGrants {
 		return failsWith("HTTP 403", "share with the requested audience")(tg, r)
-	case atLeast("0.12.0"):
-		return succeeds(func(tg *target, r *result) error {
-			m, err := restModel(tg, "pty/user-write")
-			if err != nil {
-				return err
-			}
-			return all(expectEq("warning", strings.Contains(r.Text, "WARNING: Open WebUI kept"), true),
-				expectEq("group grant stored", m.grantSet()["group:"+tg.groupID+":read"], false))
-		})(tg, r)
 	}
 	return succeeds(func(tg *target, r *result) error {
 		m, err := restModel(tg, "pty/user-write")

@@ -34,7 +34,7 @@ func checkReleaseRules(t *testing.T, tg *target) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ru.UpdateAppliesGrants {
+		if ru.UpdateRejectsOmittedGrants {
 			// 0.9.6–0.11: a plain 500 (issue #28513).
 			if r.Status != 500 {
 				t.Errorf("%s: update without access_grants: %s, want 500", runningVersion(), r)

@@ -278,9 +278,13 @@ func BehaviourFor(v string) Behaviour {
 		return Behaviour{}
 	}
 	if !r.before(release{0, 12, 0}) {
-		// 0.12.0–0.12.3: 0.12.4's model surface, but access/update filters
-		// refused grants silently and import skips unwritable models.
-		return Behaviour{AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true}
+		// 0.12.3 (verified; 0.12.0–0.12.2 assumed alike): 0.12.4's model
+		// surface, but update and import apply a given access_grants list
+		// (absent or null keeps the grants), no sharing.models permission,
+		// access/update filters refused grants silently, and import skips
+		// models the caller cannot write.
+		return Behaviour{UpdateAppliesGrants: true, UpdateKeepsOmittedGrants: true, UpdateNullKeepsGrants: true,
+			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true}
 	}
 	b := Behaviour011()
 	if r.before(release{0, 11, 0}) {

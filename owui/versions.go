@@ -77,12 +77,16 @@ type Rules struct {
 	// Version is the server's version; empty when it is not known (yet).
 	// Unknown versions get the newest verified release's rules.
 	Version string
-	// UpdateAppliesGrants (≤0.11): update, and import over an existing
-	// model, replace the stored grants with the form's access_grants (an
-	// absent key is a 500 on 0.9.6–0.11, [] clears every share). The
-	// client always re-sends the current grants, so a rename cannot
-	// unshare a model. 0.12 ignores access_grants there.
+	// UpdateAppliesGrants (≤0.12.3): update, and import over an existing
+	// model, replace the stored grants with the form's access_grants ([]
+	// clears every share; a non-admin's new grants are filtered silently).
+	// The client always re-sends the current grants, so a rename cannot
+	// unshare a model. 0.12.4 ignores access_grants there.
 	UpdateAppliesGrants bool
+	// UpdateRejectsOmittedGrants (0.9.6–0.11): an update without an
+	// access_grants key is a plain 500 (issue #28513); 0.12.x keep the
+	// grants then.
+	UpdateRejectsOmittedGrants bool
 	// UpdateResetsOmittedIsActive (≤0.11): an update without is_active
 	// re-enables the model. The client always sends is_active.
 	UpdateResetsOmittedIsActive bool
@@ -110,7 +114,8 @@ func RulesFor(v string) Rules {
 	v11 := Release{0, 11, 999}
 	return Rules{
 		Version:                     v,
-		UpdateAppliesGrants:         le(v11),
+		UpdateAppliesGrants:         le(Release{0, 12, 3}),
+		UpdateRejectsOmittedGrants:  le(v11),
 		UpdateResetsOmittedIsActive: le(v11),
 		AccessUpdateFiltersGrants:   le(Release{0, 12, 3}),
 		ImportSkipsUnwritable:       le(Release{0, 12, 3}),
