@@ -503,8 +503,8 @@ func parityCases() []pcase {
 					return err
 				}
 				grants := map[string]bool{"group:" + tg.groupID + ":read": true} // 0.12 keep them
-				if rules().SyncTakesOverRows {
-					grants = map[string]bool{"user:" + tg.userID + ":write": true} // ≤0.11 replace them
+				if rules().SyncReplacesGrants {
+					grants = map[string]bool{"user:" + tg.userID + ":write": true} // ≤0.12.3 replace them
 				}
 				return all(expectEq("name", m.Name, "S2"), expectEq("deleted", len(list(obj(r.S["result"])["deleted"])), 0),
 					expectEq("grants of a listed existing row after sync", m.grantSet(), grants))

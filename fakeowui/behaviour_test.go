@@ -278,7 +278,7 @@ func TestBehaviourFor(t *testing.T) {
 		{"", Behaviour{}},
 		{"0.13.1", Behaviour{}},
 		{"0.12.3", Behaviour{UpdateAppliesGrants: true, UpdateKeepsOmittedGrants: true, UpdateNullKeepsGrants: true,
-			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true}},
+			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true, SyncReplacesGrants: true}},
 		{"0.11.4", old},
 		{"0.10.2", v10},
 		{"0.9.6", v9},

@@ -146,6 +146,10 @@ type Behaviour struct {
 	// caller, now and the listed grants, and answer the written rows in
 	// list order.
 	SyncTakesOverRows bool
+	// SyncReplacesGrants: 0.12.3 keeps owner and created_at of listed rows
+	// that exist, as 0.12.4 does, but replaces their grants with the
+	// listed ones (its update path applies a given access_grants list).
+	SyncReplacesGrants bool
 	// ExportIsPlainModelModel: ≤0.11.0 export plain ModelModel items and
 	// ignore ?ids=. 0.12.4 adds background_image_data to each item and,
 	// given ?ids=, exports only those, answering 403 ACCESS_PROHIBITED when
@@ -284,7 +288,8 @@ func BehaviourFor(v string) Behaviour {
 		// access/update filters refused grants silently, and import skips
 		// models the caller cannot write.
 		return Behaviour{UpdateAppliesGrants: true, UpdateKeepsOmittedGrants: true, UpdateNullKeepsGrants: true,
-			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true}
+			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true,
+			SyncReplacesGrants: true}
 	}
 	b := Behaviour011()
 	if r.before(release{0, 11, 0}) {

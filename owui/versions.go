@@ -102,6 +102,9 @@ type Rules struct {
 	// listed model and replaces its grants with the listed ones. 0.12
 	// keep owner and grants of listed models that exist.
 	SyncTakesOverRows bool
+	// SyncReplacesGrants (≤0.12.3): sync replaces the grants of listed
+	// models that exist with the listed ones (0.12.3 keeps the owner).
+	SyncReplacesGrants bool
 }
 
 // RulesFor returns the rules of version v (empty or unparsable: newest).
@@ -120,6 +123,7 @@ func RulesFor(v string) Rules {
 		AccessUpdateFiltersGrants:   le(Release{0, 12, 3}),
 		ImportSkipsUnwritable:       le(Release{0, 12, 3}),
 		SyncTakesOverRows:           le(v11),
+		SyncReplacesGrants:          le(Release{0, 12, 3}),
 	}
 }
 

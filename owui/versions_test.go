@@ -38,14 +38,14 @@ func TestParseRelease(t *testing.T) {
 
 // Each verified release's rules, as the matrix observed them.
 func TestRulesFor(t *testing.T) {
-	old := Rules{UpdateAppliesGrants: true, UpdateRejectsOmittedGrants: true, UpdateResetsOmittedIsActive: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true, SyncTakesOverRows: true}
+	old := Rules{UpdateAppliesGrants: true, UpdateRejectsOmittedGrants: true, UpdateResetsOmittedIsActive: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true, SyncTakesOverRows: true, SyncReplacesGrants: true}
 	for _, tc := range []struct {
 		v    string
 		want Rules
 	}{
 		{"0.12.4", Rules{}},
 		{"0.13.0", Rules{}},
-		{"0.12.3", Rules{UpdateAppliesGrants: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true}},
+		{"0.12.3", Rules{UpdateAppliesGrants: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true, SyncReplacesGrants: true}},
 		{"0.11.4", old},
 		{"0.10.2", old},
 		{"0.9.6", old},

@@ -138,5 +138,8 @@ func syncOwnerWarning(r owui.Rules) string {
 	if r.SyncTakesOverRows {
 		return release(r, "≤0.11") + " makes the caller the OWNER of every listed model and replaces its grants with the listed ones."
 	}
+	if r.SyncReplacesGrants {
+		return release(r, "0.12.3") + " keeps the owner of listed models that already exist but REPLACES their grants with the listed ones."
+	}
 	return release(r, "0.12") + " keeps the owner and grants of listed models that already exist; only new ones get the listed grants."
 }

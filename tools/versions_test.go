@@ -8,6 +8,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/owui"
 )
 
 func listedTools(t *testing.T, e *env) map[string]mcp.Tool {
@@ -83,5 +84,27 @@ func TestVersionNote(t *testing.T) {
 	// A tool that is not listed is not named.
 	if got := VersionNote("0.9.6", []string{"list_models"}); got != "Connected to Open WebUI 0.9.6." {
 		t.Errorf("unlisted tool named: %q", got)
+	}
+}
+
+// The import and sync previews state the connected release's rule.
+func TestReleaseWarnings(t *testing.T) {
+	for _, tc := range []struct{ v, sync, imp string }{
+		{"", "Open WebUI 0.12 keeps the owner and grants of listed models that already exist; only new ones get the listed grants.",
+			"m: Open WebUI 0.12 ignores access_grants of existing models on import (use update_model_access); 0.11 and older replace them."},
+		{"0.12.4", "Open WebUI 0.12.4 keeps the owner and grants of listed models that already exist; only new ones get the listed grants.",
+			"m: Open WebUI 0.12.4 ignores access_grants of existing models on import (use update_model_access); 0.11 and older replace them."},
+		{"0.12.3", "Open WebUI 0.12.3 keeps the owner of listed models that already exist but REPLACES their grants with the listed ones.",
+			"m: Open WebUI 0.12.3 REPLACES the grants of an existing model with the element's access_grants on import."},
+		{"0.9.6", "Open WebUI 0.9.6 makes the caller the OWNER of every listed model and replaces its grants with the listed ones.",
+			"m: Open WebUI 0.9.6 REPLACES the grants of an existing model with the element's access_grants on import."},
+	} {
+		r := owui.RulesFor(tc.v)
+		if got := syncOwnerWarning(r); got != tc.sync {
+			t.Errorf("%q sync: %q", tc.v, got)
+		}
+		if got := importGrantsWarning("m", r); got != tc.imp {
+			t.Errorf("%q import: %q", tc.v, got)
+		}
 	}
 }
