@@ -55,10 +55,7 @@ func withClock(f func() time.Time) envOption { return func(c *envConfig) { c.clo
 func withClient(o ...client.ClientOption) envOption {
 	return func(c *envConfig) { c.clientOpt = append(c.clientOpt, o...) }
 }
-
-// withFake sets the fake's options (e.g. an older release's behaviour).
-func withFake(o fakeowui.Options) envOption { return func(c *envConfig) { c.fake = o } }
-func unseeded() envOption                   { return func(c *envConfig) { c.seed = false } }
+func unseeded() envOption { return func(c *envConfig) { c.seed = false } }
 
 // withFake sets the fake's options (release, behaviour switches).
 func withFake(o fakeowui.Options) envOption { return func(c *envConfig) { c.fake = o } }
