@@ -17,6 +17,10 @@ import (
 // says so once the connected version is known.
 var toolFeature = map[string]owui.Feature{
 	"list_base_model_tags": owui.FeatureBaseModelTags,
+	"list_model_history":   owui.FeatureModelHistory,
+	"get_model_version":    owui.FeatureModelHistory,
+	"rollback_model":       owui.FeatureModelHistory,
+	"delete_model_version": owui.FeatureModelHistory,
 }
 
 // versionWait bounds how long initialize or tools/list waits to learn the

@@ -30,7 +30,7 @@ func listedTools(t *testing.T, e *env) map[string]mcp.Tool {
 func TestVersionLacksBaseModelTags(t *testing.T) {
 	e := newEnv(t, withFake(fakeowui.Options{Version: "0.9.6", Behaviour: fakeowui.BehaviourFor("0.9.6")}))
 	const need = "base-model tags (GET /api/v1/models/base/tags) needs Open WebUI 0.10.0 or later; this server runs 0.9.6"
-	if !strings.HasSuffix(e.init.Instructions, "\nConnected to Open WebUI 0.9.6. Unavailable on this version: list_base_model_tags (needs 0.10.0).") {
+	if !strings.HasSuffix(e.init.Instructions, "\nConnected to Open WebUI 0.9.6. Unavailable on this version: list_base_model_tags (needs 0.10.0), list_model_history (needs 0.12.0), get_model_version (needs 0.12.0), rollback_model (needs 0.12.0), delete_model_version (needs 0.12.0).") {
 		t.Errorf("instructions: %q", e.init.Instructions)
 	}
 	tl := listedTools(t, e)
