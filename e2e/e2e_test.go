@@ -31,6 +31,7 @@ func TestE2E(t *testing.T) {
 		t.Fatalf("tools/list with every class on:\n got %v\nwant %v", s.tools, expectedTools)
 	}
 
+	t.Run("version_surface", func(t *testing.T) { checkVersionSurface(t, s) })
 	t.Run("tools", func(t *testing.T) {
 		for _, c := range toolChecks {
 			t.Run(c.name, func(t *testing.T) { c.fn(t, tg, s) })
@@ -39,6 +40,7 @@ func TestE2E(t *testing.T) {
 	t.Run("confirm_token_refusals", func(t *testing.T) { checkTokenRefusals(t, tg, s) })
 	t.Run("elicitation", func(t *testing.T) { checkElicitation(t, tg) })
 	t.Run("non_admin", func(t *testing.T) { checkNonAdmin(t, tg) })
+	t.Run("release_rules", func(t *testing.T) { checkReleaseRules(t, tg) })
 	t.Run("parity", func(t *testing.T) { runParity(t) })
 	t.Run("openwebui_as_mcp_client", func(t *testing.T) { checkOpenWebUIClient(t, tg) })
 	// Last: it empties the server.

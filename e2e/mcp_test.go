@@ -32,6 +32,8 @@ type server struct {
 	backupDir string
 	stderr    *lockedBuffer
 	tools     []string
+	descs     map[string]string // tool name → description, as listed
+	instr     string            // the instructions of initialize
 }
 
 type lockedBuffer struct {
@@ -107,8 +109,13 @@ func startServerWith(t testing.TB, name, url, key string, copts *mcp.ClientOptio
 	if err != nil {
 		t.Fatalf("tools/list (%s): %v", name, err)
 	}
+	s.descs = map[string]string{}
 	for _, tool := range lt.Tools {
 		s.tools = append(s.tools, tool.Name)
+		s.descs[tool.Name] = tool.Description
+	}
+	if ir := sess.InitializeResult(); ir != nil {
+		s.instr = ir.Instructions
 	}
 	slices.Sort(s.tools)
 	return s

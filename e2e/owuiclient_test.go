@@ -107,7 +107,12 @@ func checkOpenWebUIClient(t *testing.T, tg *target) {
 		if !strings.Contains(string(r.Body), "Failed to create MCP client") {
 			t.Errorf("verify with a wrong token: %s", r)
 		}
-		// ...because owui-mcp refused it, not for another reason.
+		// ...because owui-mcp refused it, not for another reason. The log
+		// line is written after the 401 went out, so it may lag a little.
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(stderr.String(), "wrong bearer token") && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
 		if !strings.Contains(stderr.String(), "wrong bearer token") {
 			t.Errorf("owui-mcp did not log the rejected token")
 		}

@@ -244,8 +244,8 @@ func parityCases() []pcase {
 				)
 			})},
 		{name: "get_model/meta_typed_keys", tool: "get_model", args: argsOf(map[string]any{"id": "pty/gamma"}),
-			check: succeeds(func(_ *target, r *result) error {
-				// 0.12.4 always returns the typed meta keys (null when unset).
+			check: since("0.12.0", succeeds(func(_ *target, r *result) error {
+				// 0.12 always returns the typed meta keys (null when unset).
 				meta := obj(obj(r.S["model"])["meta"])
 				var missing []string
 				for _, k := range []string{"profile_image_url", "description", "capabilities", "knowledge", "background_image_url"} {
@@ -257,7 +257,14 @@ func parityCases() []pcase {
 					return fmt.Errorf("meta lacks the typed keys %v: %v", missing, meta)
 				}
 				return nil
-			})},
+			}), succeeds(func(_ *target, r *result) error {
+				// ≤0.11: meta is a free object, only the stored keys come back.
+				meta := obj(obj(r.S["model"])["meta"])
+				if _, ok := meta["knowledge"]; ok {
+					return fmt.Errorf("meta has the 0.12 typed key knowledge: %v", meta)
+				}
+				return nil
+			}))},
 		{name: "get_model/not_found", tool: "get_model", args: argsOf(map[string]any{"id": "pty/no-such:model"}),
 			check: failsWith("HTTP 404", "could not find", "No model with this id")},
 		{name: "get_model_profile_image/data_uri", tool: "get_model_profile_image", args: argsOf(map[string]any{"id": "pty/beta"}),
@@ -286,7 +293,8 @@ func parityCases() []pcase {
 				return fmt.Errorf("no fake-a record: %v", idsOf(r.S["models"]))
 			})},
 		{name: "list_base_model_tags", tool: "list_base_model_tags",
-			check: succeeds(func(_ *target, r *result) error { return containsAll(toStrings(r.S["tags"]), "btag") })},
+			check: since("0.10.0", succeeds(func(_ *target, r *result) error { return containsAll(toStrings(r.S["tags"]), "btag") }),
+				failsWith("needs Open WebUI 0.10.0 or later; this server runs "+runningVersion(), "(not sent)"))},
 		{name: "list_base_models_direct", tool: "list_base_models_direct", args: argsOf(map[string]any{"detail": "full"}),
 			check: succeeds(func(_ *target, r *result) error {
 				var errs []error
@@ -317,8 +325,16 @@ func parityCases() []pcase {
 
 		// Writes (admin), each on its own model.
 		{name: "create_model/whitespace_id", tool: "create_model",
+			setup: func(t testing.TB, tg *target) { tg.adminREST.del(t, "pty/has space") },
 			args:  argsOf(map[string]any{"id": "pty/has space", "name": "Space", "base_model_id": "fake-a"}),
-			check: failsWith("HTTP 422")},
+			// 0.12 types the id as ^\S+$; ≤0.11 store it.
+			check: since("0.12.0", failsWith("HTTP 422"), succeeds(func(tg *target, r *result) error {
+				m, err := restModel(tg, "pty/has space")
+				if err != nil {
+					return err
+				}
+				return expectEq("name", m.Name, "Space")
+			}))},
 		{name: "create_model/taken_id", tool: "create_model",
 			args:  argsOf(map[string]any{"id": "pty/alpha:1", "name": "Again", "base_model_id": "fake-a"}),
 			check: failsWith("already registered", "HTTP 401")},
@@ -329,6 +345,9 @@ func parityCases() []pcase {
 				m, err := restModel(tg, "pty/self")
 				if err != nil {
 					return err
+				}
+				if !atLeast("0.12.0") { // ≤0.11 store it as given
+					return expectEq("stored base_model_id", deref(m.BaseModelID), "pty/self")
 				}
 				return expectEq("stored base_model_id", m.BaseModelID, (*string)(nil))
 			})},
@@ -448,9 +467,17 @@ func parityCases() []pcase {
 				if err != nil {
 					return err
 				}
+				grants := map[string]bool{"group:" + tg.groupID + ":read": true} // 0.12 ignore them
+				if rules().UpdateAppliesGrants {
+					grants = map[string]bool{"user:" + tg.userID + ":write": true} // ≤0.11 replace them
+				}
+				var keep any = "k" // 0.11+ merge meta
+				if !atLeast("0.11.0") {
+					keep = nil // ≤0.10 replace meta
+				}
 				return all(expectEq("name", m.Name, "I2"),
-					expectEq("grants (ignored on import of an existing id)", m.grantSet(), map[string]bool{"group:" + tg.groupID + ":read": true}),
-					expectEq("meta merged", m.Meta["keep"], "k"), expectEq("description", m.Meta["description"], "new"),
+					expectEq("grants of an existing id after import", m.grantSet(), grants),
+					expectEq("meta key not in the import", m.Meta["keep"], keep), expectEq("description", m.Meta["description"], "new"),
 					expectEq("params replaced", m.Params, map[string]any{}))
 			})},
 		{name: "sync_models/existing_keeps_grants", tool: "sync_models", confirm: true,
@@ -475,8 +502,12 @@ func parityCases() []pcase {
 				if err != nil {
 					return err
 				}
+				grants := map[string]bool{"group:" + tg.groupID + ":read": true} // 0.12 keep them
+				if rules().SyncReplacesGrants {
+					grants = map[string]bool{"user:" + tg.userID + ":write": true} // ≤0.12.3 replace them
+				}
 				return all(expectEq("name", m.Name, "S2"), expectEq("deleted", len(list(obj(r.S["result"])["deleted"])), 0),
-					expectEq("grants (kept by sync for existing rows)", m.grantSet(), map[string]bool{"group:" + tg.groupID + ":read": true}))
+					expectEq("grants of a listed existing row after sync", m.grantSet(), grants))
 			})},
 		{name: "unload_model/plain_openai_provider", tool: "unload_model", confirm: true,
 			args:  argsOf(map[string]any{"model": "fake-a"}),
@@ -491,7 +522,8 @@ func parityCases() []pcase {
 		// The non-admin key.
 		{name: "user/list_base_models_forbidden", as: "user", tool: "list_base_models", check: failsWith("HTTP 401", "permission", "admin")},
 		{name: "user/list_base_models_direct_forbidden", as: "user", tool: "list_base_models_direct", check: failsWith("HTTP 401", "permission")},
-		{name: "user/list_base_model_tags_forbidden", as: "user", tool: "list_base_model_tags", check: failsWith("HTTP 401", "permission")},
+		{name: "user/list_base_model_tags_forbidden", as: "user", tool: "list_base_model_tags",
+			check: since("0.10.0", failsWith("HTTP 401", "permission"), failsWith("needs Open WebUI 0.10.0 or later"))},
 		{name: "user/export_forbidden", as: "user", tool: "export_models", check: failsWith("HTTP 401", "permission")},
 		{name: "user/create_forbidden", as: "user", tool: "create_model",
 			args: argsOf(map[string]any{"id": "pty/u-create", "name": "U", "base_model_id": "fake-a"}), check: failsWith("HTTP 401", "401 Unauthorized")},
@@ -515,8 +547,13 @@ func parityCases() []pcase {
 			check: failsWith("HTTP 401", "permission")},
 		{name: "user/profile_image_not_shared", as: "user", tool: "get_model_profile_image", args: argsOf(map[string]any{"id": "pty/beta"}),
 			check: succeeds(func(_ *target, r *result) error {
-				// 0.12.4 checks read access: others get the default image.
-				return expectEq("kind", r.S["kind"], "default")
+				// 0.12 check read access: others get the default image;
+				// ≤0.11 serve any model's image to any user.
+				want := "default"
+				if !atLeast("0.12.0") {
+					want = "image"
+				}
+				return expectEq("kind", r.S["kind"], want)
 			})},
 		{name: "user/update_read_only_refused", as: "user", tool: "update_model", args: argsOf(map[string]any{"id": "pty/user-read", "name": "X"}),
 			check: failsWith("no write access")},
@@ -524,7 +561,24 @@ func parityCases() []pcase {
 			args: func(tg *target) map[string]any {
 				return map[string]any{"id": "pty/user-write", "mode": "add", "access_grants": []any{groupGrant(tg, "read")}}
 			},
-			check: failsWith("HTTP 403", "share with the requested audience")},
+			check: shareWithoutPermission},
+		// user:* without sharing.public_models: 0.12.4 refuses (403); ≤0.12.3
+		// drop the grant silently, and the tool says so.
+		{name: "user/share_public_without_permission", as: "user", tool: "update_model_access", confirm: true,
+			args: argsOf(map[string]any{"id": "pty/user-write", "mode": "add", "access_grants": []any{map[string]any{"principal_type": "user", "principal_id": "*", "permission": "read"}}}),
+			check: func(tg *target, r *result) error {
+				if !rules().AccessUpdateFiltersGrants {
+					return failsWith("HTTP 403", "share with the requested audience")(tg, r)
+				}
+				return succeeds(func(tg *target, r *result) error {
+					m, err := restModel(tg, "pty/user-write")
+					if err != nil {
+						return err
+					}
+					return all(expectEq("warning", strings.Contains(r.Text, "WARNING: Open WebUI kept"), true),
+						expectEq("user:* stored", m.grantSet()["user:*:read"], false))
+				})(tg, r)
+			}},
 		{name: "user/tags_of_read_grants_only", as: "user", tool: "list_model_tags",
 			check: succeeds(func(_ *target, r *result) error {
 				tags := toStrings(r.S["tags"])
@@ -559,4 +613,21 @@ type nopTB struct{ testing.TB }
 func (nopTB) Helper() {}
 func (nopTB) Fatalf(format string, a ...any) {
 	panic(fmt.Sprintf(format, a...))
+}
+
+// shareWithoutPermission: a non-admin without sharing.models adds a group
+// grant. 0.12.4 refuses it (403, nothing changes); ≤0.12.3 have no
+// sharing.models permission (and allow_groups is on by default), so the
+// grant is stored.
+func shareWithoutPermission(tg *target, r *result) error {
+	if !rules().AccessUpdateFiltersGrants {
+		return failsWith("HTTP 403", "share with the requested audience")(tg, r)
+	}
+	return succeeds(func(tg *target, r *result) error {
+		m, err := restModel(tg, "pty/user-write")
+		if err != nil {
+			return err
+		}
+		return expectEq("group grant stored", m.grantSet()["group:"+tg.groupID+":read"], true)
+	})(tg, r)
 }

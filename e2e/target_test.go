@@ -117,7 +117,12 @@ func fakeTarget(t testing.TB) *target {
 
 // fakeOptions is the one place that says which release the fake emulates.
 func fakeOptions() fakeowui.Options {
-	return fakeowui.Options{Version: "0.12.4"}
+	v := suite.env["OWUI_VERSION"]
+	if v == "" {
+		v = version()
+	}
+	// The fake emulates the release the real server runs, switch by switch.
+	return fakeowui.Options{Version: v, Behaviour: fakeowui.BehaviourFor(v)}
 }
 
 // adminServer and userServer start the target's owui-mcp processes once.

@@ -262,3 +262,37 @@ func TestBehaviour011(t *testing.T) {
 	r = h.do("GET", idQuery("/api/v1/models/model/profile/image", "translator-fr"), UserKey, nil)
 	mustEqual(t, r.header.Get("Location"), "https://example.com/avatars/translator-fr.png")
 }
+
+// BehaviourFor maps each verified release to its switches.
+func TestBehaviourFor(t *testing.T) {
+	old := Behaviour011()
+	v10 := old
+	v10.ImportReplacesMeta, v10.ListKeepsParams = true, true
+	v9 := v10
+	v9.NoBaseModelTagsRoute = true
+	for _, tc := range []struct {
+		v    string
+		want Behaviour
+	}{
+		{"0.12.4", Behaviour{}},
+		{"", Behaviour{}},
+		{"0.13.1", Behaviour{}},
+		{"0.12.3", Behaviour{UpdateAppliesGrants: true, UpdateKeepsOmittedGrants: true, UpdateNullKeepsGrants: true,
+			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true, SyncReplacesGrants: true}},
+		{"0.11.4", old},
+		{"0.10.2", v10},
+		{"0.9.6", v9},
+	} {
+		if got := BehaviourFor(tc.v); got != tc.want {
+			t.Errorf("BehaviourFor(%q) = %+v\nwant %+v", tc.v, got, tc.want)
+		}
+	}
+}
+
+// Before 0.10 the base-model tags route is the SPA page.
+func TestNoBaseModelTagsRoute(t *testing.T) {
+	h := newHarness(t, true, Options{Behaviour: Behaviour{NoBaseModelTagsRoute: true}})
+	expect(t, h.do("GET", "/api/v1/models/base/tags", AdminKey, nil), 200, ctHTML, "")
+	h = newHarness(t, true, Options{})
+	expect(t, h.do("GET", "/api/v1/models/base/tags", AdminKey, nil), 200, ctJSON, "")
+}

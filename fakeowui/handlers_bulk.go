@@ -287,6 +287,9 @@ func (s *Server) handleSync(c *call) *response {
 		r.baseModelID, r.name = m.form.BaseModelID, m.form.Name
 		r.meta, r.params, r.isActive = s.storeMeta(cloneMap(m.form.Meta)), storeParams(cloneMap(m.form.Params)), m.form.IsActive
 		r.updatedAt = c.now
+		if b.SyncReplacesGrants {
+			s.setGrants(r, normalizeGrants(m.grants), c.now)
+		}
 		s.setVersion(r, before, c.user.ID, nil, c.now)
 		written = append(written, r)
 	}

@@ -1,6 +1,10 @@
 package fakeowui
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // DefaultVersion is what GET /api/version reports when Options.Version is empty.
 const DefaultVersion = "0.12.4"
@@ -142,6 +146,10 @@ type Behaviour struct {
 	// caller, now and the listed grants, and answer the written rows in
 	// list order.
 	SyncTakesOverRows bool
+	// SyncReplacesGrants: 0.12.3 keeps owner and created_at of listed rows
+	// that exist, as 0.12.4 does, but replaces their grants with the
+	// listed ones (its update path applies a given access_grants list).
+	SyncReplacesGrants bool
 	// ExportIsPlainModelModel: ≤0.11.0 export plain ModelModel items and
 	// ignore ?ids=. 0.12.4 adds background_image_data to each item and,
 	// given ?ids=, exports only those, answering 403 ACCESS_PROHIBITED when
@@ -160,6 +168,9 @@ type Behaviour struct {
 	// NoAllModelsRoute: ≤0.11.0 have no GET /api/v1/models/all (the SPA page
 	// answers).
 	NoAllModelsRoute bool
+	// NoBaseModelTagsRoute: before 0.10.0 there is no
+	// GET /api/v1/models/base/tags (the SPA page answers 200 text/html).
+	NoBaseModelTagsRoute bool
 	// VersionWithoutDeploymentID: ≤0.11.0 answer GET /api/version with
 	// {"version"} only; 0.12.4 adds "deployment_id":"".
 	VersionWithoutDeploymentID bool
@@ -257,4 +268,54 @@ type Permissions struct {
 // default, is taken as granted: UserKey always works.)
 func DefaultPermissions() Permissions {
 	return Permissions{AllowUsers: true, AllowGroups: true}
+}
+
+// BehaviourFor returns the release switches of Open WebUI version v as the
+// end-to-end matrix verified them on real servers (0.12.4, 0.12.3, 0.11.4,
+// 0.10.2, 0.9.6; docs/openwebui-compatibility.md). Versions between those
+// get the switches of the nearest verified release below; an empty or
+// unparsable version, or one newer than 0.12.4, gets 0.12.4's (the zero
+// value). Server settings and the provider-map switches stay off.
+func BehaviourFor(v string) Behaviour {
+	r, ok := parseRelease(v)
+	if !ok || !r.before(release{0, 12, 4}) {
+		return Behaviour{}
+	}
+	if !r.before(release{0, 12, 0}) {
+		// 0.12.3 (verified; 0.12.0–0.12.2 assumed alike): 0.12.4's model
+		// surface, but update and import apply a given access_grants list
+		// (absent or null keeps the grants), no sharing.models permission,
+		// access/update filters refused grants silently, and import skips
+		// models the caller cannot write.
+		return Behaviour{UpdateAppliesGrants: true, UpdateKeepsOmittedGrants: true, UpdateNullKeepsGrants: true,
+			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true,
+			SyncReplacesGrants: true}
+	}
+	b := Behaviour011()
+	if r.before(release{0, 11, 0}) {
+		b.ImportReplacesMeta = true
+		b.ListKeepsParams = true
+	}
+	if r.before(release{0, 10, 0}) {
+		b.NoBaseModelTagsRoute = true
+	}
+	return b
+}
+
+type release struct{ major, minor, patch int }
+
+func (r release) before(o release) bool {
+	if r.major != o.major {
+		return r.major < o.major
+	}
+	if r.minor != o.minor {
+		return r.minor < o.minor
+	}
+	return r.patch < o.patch
+}
+
+func parseRelease(s string) (release, bool) {
+	var r release
+	n, err := fmt.Sscanf(strings.TrimPrefix(strings.TrimSpace(s), "v"), "%d.%d.%d", &r.major, &r.minor, &r.patch)
+	return r, err == nil && n == 3
 }

@@ -11,7 +11,6 @@ func (s *Server) routeTable() map[string]route {
 	routes := map[string]route{
 		// /api/v1/models router (doc §3.1–§3.16)
 		"GET " + m + "/list":                 {auth: authVerified, h: s.handleList},
-		"GET " + m + "/base/tags":            {auth: authAdmin, h: s.handleBaseTags},
 		"GET " + m + "/base":                 {auth: authAdmin, h: s.handleBase},
 		"GET " + m + "/tags":                 {auth: authVerified, h: s.handleTags},
 		"POST " + m + "/create":              {auth: authVerified, body: true, h: s.handleCreate},
@@ -37,6 +36,9 @@ func (s *Server) routeTable() map[string]route {
 		"GET /health":                   {h: handleStatusTrue},
 		"GET /ready":                    {h: handleStatusTrue},
 		"GET /static/favicon.png":       {h: handleFavicon},
+	}
+	if !b.NoBaseModelTagsRoute { // 0.10.0+
+		routes["GET "+m+"/base/tags"] = route{auth: authAdmin, h: s.handleBaseTags}
 	}
 	if !b.NoAllModelsRoute { // 0.12.4
 		routes["GET "+m+"/all"] = route{auth: authAdmin, h: s.handleAll}

@@ -475,13 +475,21 @@ func (c *Client) callOK(ctx context.Context, r request) error {
 	return nil
 }
 
-// enrich adds the server version to a route-missing error, fetching it once.
+// enrich adds the server version to a route-missing error, fetching it
+// once, and names the release needed when the path is a known late feature.
 func (c *Client) enrich(ctx context.Context, err error) error {
 	var e *Error
-	if errors.As(err, &e) && e.Kind == KindRouteMissing && !strings.Contains(e.Detail, "(Open WebUI ") {
-		if v, verr := c.Version(ctx); verr == nil && v != "" {
-			e.Detail += " (Open WebUI " + v + ")"
-		}
+	if !errors.As(err, &e) || e.Kind != KindRouteMissing || strings.Contains(e.Detail, " needs Open WebUI ") {
+		return err
+	}
+	v, verr := c.Version(ctx)
+	if verr != nil || v == "" {
+		return err
+	}
+	if f, ok := featureOfPath[e.Path]; ok && Lacks(v, f) {
+		e.Detail = NeedsText(f, v) + ": " + e.Detail
+	} else if !strings.Contains(e.Detail, "(Open WebUI ") {
+		e.Detail += " (Open WebUI " + v + ")"
 	}
 	return err
 }

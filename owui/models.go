@@ -168,6 +168,9 @@ func (c *Client) RuntimeModelIDs(ctx context.Context) ([]string, error) {
 
 // ListBaseModelTags is GET /api/v1/models/base/tags (admin, 0.10.0+).
 func (c *Client) ListBaseModelTags(ctx context.Context) ([]string, error) {
+	if err := c.require(ctx, FeatureBaseModelTags, "list_base_model_tags", http.MethodGet, pathBaseTags); err != nil {
+		return nil, err
+	}
 	out := []string{}
 	err := c.call(ctx, request{op: "list_base_model_tags", method: http.MethodGet, path: pathBaseTags}, &out)
 	return out, err
@@ -238,7 +241,42 @@ func (c *Client) ImportModels(ctx context.Context, models []map[string]any) erro
 	if models == nil {
 		models = []map[string]any{}
 	}
-	return c.callOK(ctx, request{op: "import_models", method: http.MethodPost, path: pathImport, body: map[string]any{"models": models}})
+	if err := c.callOK(ctx, request{op: "import_models", method: http.MethodPost, path: pathImport, body: map[string]any{"models": models}}); err != nil {
+		return err
+	}
+	if r := c.Rules(ctx); r.ImportSkipsUnwritable {
+		return c.checkImported(ctx, r.Version, models)
+	}
+	return nil
+}
+
+// checkImported reads every imported id back, on releases whose import
+// skips elements silently (≤0.12.3: a model the caller cannot write), so
+// that a skip is reported as 0.12.4 reports it: as a conflict.
+func (c *Client) checkImported(ctx context.Context, version string, models []map[string]any) error {
+	var skipped []string
+	for _, el := range models {
+		id, _ := el["id"].(string)
+		if strings.TrimSpace(id) == "" || len(id) > MaxIDLength {
+			continue // never sent as a model: Open WebUI skips it on every release
+		}
+		m, err := c.GetModel(ctx, id)
+		switch {
+		case err == nil && m.CanWrite():
+		case err == nil, IsKind(err, KindForbidden):
+			skipped = append(skipped, id+" (exists; the caller cannot write it)")
+		case IsKind(err, KindNotFound):
+			skipped = append(skipped, id+" (not stored)")
+		default:
+			return fmt.Errorf("the import was sent, but reading %s back failed: %w", id, err)
+		}
+	}
+	if len(skipped) == 0 {
+		return nil
+	}
+	return &Error{Op: "import_models", Method: http.MethodPost, Path: pathImport, Status: http.StatusOK, Kind: KindConflict,
+		Detail: fmt.Sprintf("Open WebUI %s skipped %d element(s) without saying so: %s; the other elements were imported (0.12.4 and later answer 401 %q here)",
+			version, len(skipped), strings.Join(skipped, ", "), detailIDTaken)}
 }
 
 // SyncModels is POST /api/v1/models/sync (admin): upserts the listed models

@@ -110,7 +110,7 @@ var importModels = Gated(adminSpec("import_models", "Import models",
 				pv.Models = append(pv.Models, affected(cur, "overwrite"))
 				pv.Counts["overwrite"]++
 				if _, ok := el["access_grants"]; ok {
-					pv.Warnings = append(pv.Warnings, untrusted(id)+": Open WebUI 0.12 ignores access_grants of existing models on import (use update_model_access); older versions replace them.")
+					pv.Warnings = append(pv.Warnings, importGrantsWarning(untrusted(id), d.Client.Rules(ctx)))
 				}
 				pv.Changes = append(pv.Changes, importDiff(cur, el)...)
 				backup = append(backup, cur)
@@ -201,7 +201,7 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 				}
 			}
 			if pv.Counts["update"] > 0 {
-				pv.Warnings = append(pv.Warnings, "Open WebUI 0.12 keeps the owner and grants of listed models that already exist; only new ones get the listed grants.")
+				pv.Warnings = append(pv.Warnings, syncOwnerWarning(d.Client.Rules(ctx)))
 			}
 			pv.Summary = fmt.Sprintf("sync: %d created, %d updated, %d DELETED", pv.Counts["create"], pv.Counts["update"], pv.Counts["delete"])
 			if len(deleted) > 0 {

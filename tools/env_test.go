@@ -33,6 +33,7 @@ type env struct {
 	client *client.Client
 	now    time.Time
 	audit  string
+	init   *mcp.InitializeResult
 }
 
 type envOption func(*envConfig)
@@ -110,12 +111,13 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	var init mcp.InitializeRequest
 	init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "1"}
-	if _, err := mc.Initialize(ctx, init); err != nil {
+	initRes, err := mc.Initialize(ctx, init)
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { mc.Close() })
 	fake.ResetRequests()
-	return &env{t: t, fake: fake, http: hs, deps: d, srv: srv, client: mc, audit: auditPath}
+	return &env{t: t, fake: fake, http: hs, deps: d, srv: srv, client: mc, audit: auditPath, init: initRes}
 }
 
 // call runs a tool and returns its result (tool errors included).

@@ -27,7 +27,7 @@ func NewServer(d *Deps, version string, allow []string) (*server.MCPServer, []To
 	for _, t := range enabled {
 		d.Offered[t.Name] = true
 	}
-	hooks := &server.Hooks{}
+	hooks := versionHooks(d, enabled) // registerDisabled adds its own to the same set
 	s := server.NewMCPServer(Name, version,
 		server.WithTitle("Open WebUI models"),
 		server.WithToolCapabilities(false),
@@ -37,6 +37,8 @@ func NewServer(d *Deps, version string, allow []string) (*server.MCPServer, []To
 		server.WithRecovery(),
 		server.WithToolFilter(chatProfileTools),
 		server.WithHooks(hooks),
+		// Descriptions follow the connected release (so do the instructions: see versionHooks).
+		server.WithToolFilter(versionFilter(d)),
 	)
 	Register(s, enabled, d)
 	registerDisabled(s, hooks, all, d.Options, allow, d.Offered)
