@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,7 +21,7 @@ import (
 )
 
 var updateModels = Gated(Spec{Name: "update_models", Title: "Update many models", Class: ClassWrite,
-	Description: "Change many models (ids or filter): active, tags, grants. First call: one preview and confirm_token; call again with it once the user approves. Backed up first.",
+	Description: "Change many models (ids or filter): active, tags, grants. First call: one preview and confirm_token; call again with it once the user approves.",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
 	Gate[schemas.UpdateModelsArgs]{
 		Check: func(d *Deps, p schemas.UpdateModelsArgs) error {
@@ -39,7 +40,7 @@ var updateModels = Gated(Spec{Name: "update_models", Title: "Update many models"
 	})
 
 var deleteModels = Gated(adminSpec("delete_models", "Delete many models",
-	"Delete many models (ids or filter). First call: one preview and confirm_token; call again with it once the user approves. Backed up first.",
+	"Delete many models (ids or filter). First call: one preview and confirm_token; call again with it once the user approves.",
 	true, false),
 	Gate[schemas.DeleteModelsArgs]{
 		Check: func(d *Deps, p schemas.DeleteModelsArgs) error {
@@ -118,8 +119,8 @@ func checkUpdateModels(d *Deps, p schemas.UpdateModelsArgs) error {
 			probs = append(probs, fmt.Sprintf("tag %q is both added and removed", t))
 		}
 	}
-	for _, g := range grantsIn(p.AddGrants) {
-		if containsGrant(grantsIn(p.RemoveGrants), g) {
+	for _, g := range grantArgs(p.AddGrants) {
+		if containsGrant(grantArgs(p.RemoveGrants), g) {
 			probs = append(probs, fmt.Sprintf("grant %s (%s) is both added and removed", grantee(g), g.Permission))
 		}
 	}
@@ -395,7 +396,7 @@ func planUpdateModels(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs) 
 	if err != nil {
 		return Plan{}, err
 	}
-	add, remove := grantsIn(p.AddGrants), grantsIn(p.RemoveGrants)
+	add, remove := grantArgs(p.AddGrants), grantArgs(p.RemoveGrants)
 	var ts []bulkTarget
 	var same []string
 	blocked := map[string][]string{}
@@ -468,7 +469,14 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 		sort.Strings(why)
 		return Plan{}, fmt.Errorf("none of the %d matched models can be changed by this key (%s); nothing was sent. Use the owners' or an admin's key", len(sel), strings.Join(why, "; "))
 	}
-	if err := fullRecords(ctx, d, bp.targets); err != nil {
+	if s.Filter == nil {
+		// Selected by GET: already the full records.
+		for i := range bp.targets {
+			t := &bp.targets[i]
+			t.full = t.cur
+			t.full.WriteAccess = nil
+		}
+	} else if err := fullRecords(ctx, d, bp.targets); err != nil {
 		return Plan{}, err
 	}
 	if s.Filter != nil {
@@ -538,14 +546,25 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 	}
 	var b strings.Builder
 	b.WriteString(pv.Summary + "\n")
+	if tool != "delete_models" && len(ts) > 0 {
+		b.WriteString("Per model: what changes, before → after; tags [before] +added −removed; grants +gained −lost.\n")
+	}
 	for _, w := range warnings {
 		b.WriteString("WARNING: " + w + "\n")
 	}
-	for _, t := range ts {
+	// Lines are grouped by owner, so that each line does not repeat it.
+	byOwner := slices.Clone(ts)
+	sort.SliceStable(byOwner, func(i, j int) bool { return owner(byOwner[i].cur) < owner(byOwner[j].cur) })
+	lastOwner := "\x00"
+	for _, t := range byOwner {
 		m := t.cur
+		if o := owner(m); o != lastOwner {
+			fmt.Fprintf(&b, "owner %s:\n", lit(o))
+			lastOwner = o
+		}
 		if t.delete {
 			pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Owner: owner(m), Effect: "delete", Grants: grantsOut(m.Grants())})
-			fmt.Fprintf(&b, "- DELETE %s %s owner %s, %s\n", lit(m.ID), lit(m.Name), lit(owner(m)), grantsShort(m.Grants()))
+			fmt.Fprintf(&b, "- DELETE %s %s, %s\n", lit(m.ID), lit(m.Name), grantsShort(m.Grants()))
 			continue
 		}
 		pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Owner: owner(m), Effect: "update"})
@@ -557,18 +576,20 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 		if t.tags {
 			before := tagsOf(m.Meta)
 			pv.Changes = append(pv.Changes, schemas.FieldChange{ID: m.ID, Field: "meta.tags", Before: nonNilStr(before), After: t.tagsAfter})
-			parts = append(parts, "tags "+tagsShort(before)+"→"+tagsShort(t.tagsAfter))
+			parts = append(parts, "tags ["+tagsShort(before)+"]"+tagsDelta(before, t.tagsAfter))
 		}
 		if t.grants {
 			pv.Access = append(pv.Access, schemas.AccessDiff{ID: m.ID, Before: nonNil(grantsOut(m.Grants())), After: nonNil(grantsOut(t.grantsAfter)), Gains: t.gains, Loses: t.loses})
-			if len(t.gains) > 0 {
-				parts = append(parts, "gains "+grantList(t.gains))
+			var g []string
+			for _, x := range t.gains {
+				g = append(g, "+"+grantList([]schemas.Grant{x}))
 			}
-			if len(t.loses) > 0 {
-				parts = append(parts, "loses "+grantList(t.loses))
+			for _, x := range t.loses {
+				g = append(g, "−"+grantList([]schemas.Grant{x}))
 			}
+			parts = append(parts, strings.Join(g, " "))
 		}
-		fmt.Fprintf(&b, "- %s %s (%s): %s\n", lit(m.ID), lit(m.Name), lit(owner(m)), strings.Join(parts, "; "))
+		fmt.Fprintf(&b, "- %s %s: %s\n", lit(m.ID), lit(m.Name), strings.Join(parts, "; "))
 	}
 	for _, id := range same {
 		pv.Models = append(pv.Models, schemas.Affected{ID: id, Effect: "unchanged"})
@@ -601,11 +622,27 @@ func nonNilStr(s []string) []string {
 	return s
 }
 
-// tagsShort is a tag list in a few tokens: [] when empty, else a,b,c
+// tagsDelta is " +added −removed" from before to after.
+func tagsDelta(before, after []string) string {
+	var b strings.Builder
+	for _, t := range after {
+		if !containsFold(before, t) {
+			b.WriteString(" +" + lit(t))
+		}
+	}
+	for _, t := range before {
+		if !containsFold(after, t) {
+			b.WriteString(" −" + lit(t))
+		}
+	}
+	return b.String()
+}
+
+// tagsShort is a tag list in a few tokens: a,b,c
 // (cut after 6).
 func tagsShort(tags []string) string {
 	if len(tags) == 0 {
-		return "[]"
+		return ""
 	}
 	out := make([]string, 0, min(len(tags), 6))
 	for i, t := range tags {
@@ -722,7 +759,12 @@ func runBulk(ctx context.Context, d *Deps, bp bulkPlan, verb string, keepGoing b
 		case !started[i]:
 			res.NotAttempted = append(res.NotAttempted, t.cur.ID)
 		case errs[i] != nil:
-			res.Failed = append(res.Failed, schemas.Failure{ID: t.cur.ID, Error: d.scrub(errs[i].Error())})
+			msg := strings.TrimRight(errs[i].Error(), ".")
+			var oe *owui.Error
+			if errors.As(errs[i], &oe) {
+				msg += ". " + oe.Hint()
+			}
+			res.Failed = append(res.Failed, schemas.Failure{ID: t.cur.ID, Error: d.scrub(msg)})
 		case verb == "deleted":
 			res.Deleted = append(res.Deleted, t.cur.ID)
 		default:
@@ -754,4 +796,12 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func grantArgs(gs []schemas.GrantArg) []owui.Grant {
+	out := make([]owui.Grant, len(gs))
+	for i, g := range gs {
+		out[i] = owui.Grant(g)
+	}
+	return out
 }
