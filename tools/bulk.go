@@ -467,7 +467,11 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 			why = append(why, reason+": "+litList(ids))
 		}
 		sort.Strings(why)
-		return Plan{}, fmt.Errorf("none of the %d matched models can be changed by this key (%s); nothing was sent. Use the owners' or an admin's key", len(sel), strings.Join(why, "; "))
+		already := ""
+		if len(same) > 0 {
+			already = fmt.Sprintf(", %d already as asked", len(same))
+		}
+		return Plan{}, fmt.Errorf("none of the %d matched models that need a change can be changed by this key (%s%s); nothing was sent. Use the owners' or an admin's key", len(sel)-len(same), strings.Join(why, "; "), already)
 	}
 	if s.Filter == nil {
 		// Selected by GET: already the full records.

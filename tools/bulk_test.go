@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	tiktoken "github.com/pkoukk/tiktoken-go"
 	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
@@ -569,7 +570,7 @@ func TestBulkNonAdminChangesOnlyWhatItMay(t *testing.T) {
 	}
 	// Only read-only models selected: refused with the reason, nothing sent.
 	msg := e.fail("delete_models", map[string]any{"ids": []any{"code-reviewer"}})
-	mustContain(t, msg, "none of the 1 matched models can be changed by this key (read-only for this key: code-reviewer)")
+	mustContain(t, msg, "none of the 1 matched models that need a change can be changed by this key (read-only for this key: code-reviewer)")
 }
 
 func TestBulkResultIsAudited(t *testing.T) {
@@ -584,4 +585,18 @@ func TestBulkResultIsAudited(t *testing.T) {
 	}
 	audit, _ := os.ReadFile(e.audit)
 	mustContain(t, string(audit), `"outcome":"partial"`, done.Backup)
+}
+
+func TestBulkElicitsOnceForTheWholeSelection(t *testing.T) {
+	h := &elicitor{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"confirm": true}}
+	e := newEnv(t, withClient(client.WithElicitationHandler(h)))
+	var out schemas.Outcome
+	e.ok("delete_models", map[string]any{"filter": map[string]any{"owner": "u-alice"}}, &out)
+	if len(h.asked) != 1 {
+		t.Fatalf("asked %d times", len(h.asked))
+	}
+	mustContain(t, h.asked[0], "delete_models: DELETE 5 of 5 matched models", "owner alice@example.com:\n", `- DELETE alice/notes:draft "Alice's Draft Notes", private`)
+	if out.Status != "done" || len(out.Result.Deleted) != 5 || len(e.writes()) != 5 {
+		t.Errorf("outcome %+v, writes %d", out, len(e.writes()))
+	}
 }
