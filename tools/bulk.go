@@ -307,33 +307,69 @@ func listMatching(ctx context.Context, d *Deps, f schemas.BulkFilter) ([]owui.Mo
 	// A model added or removed while the pages are read can shift them;
 	// read again once, then give up rather than act on a partial view.
 	for range 2 {
-		lp := owui.ListParams{Query: f.Query, Tag: f.Tag, OrderBy: "created_at", Direction: "asc"}
+		lp := owui.ListParams{Query: f.Query, Tag: f.Tag, OrderBy: "created_at", Direction: "asc", Page: 1}
+		first, err := d.Client.ListModels(ctx, lp)
+		if err != nil {
+			return nil, fmt.Errorf("reading page 1 of the model list: %w", err)
+		}
+		total = first.Total
+		// Page 1 gives the count; the other pages are read at once,
+		// --bulk-concurrency at a time, stopping early past --max-bulk.
+		n := max(pages(total), 1)
+		items := make([][]owui.Model, n)
+		errs := make([]error, n)
+		items[0] = first.Items
+		var matched atomic.Int64
+		count := func(ms []owui.Model) {
+			for _, m := range ms {
+				if matchesFilter(m, f) {
+					matched.Add(1)
+				}
+			}
+		}
+		count(first.Items)
+		var shifted atomic.Bool
+		var read atomic.Int64
+		stop := func() bool { return ctx.Err() != nil || matched.Load() > int64(maxBulk) }
+		parallel(n-1, d.Options.bulkConcurrency(), stop, func(i int) {
+			p := lp
+			p.Page = i + 2
+			page, err := d.Client.ListModels(ctx, p)
+			items[i+1], errs[i+1] = page.Items, err
+			read.Add(1)
+			if err == nil && page.Total != total {
+				shifted.Store(true)
+			}
+			count(page.Items)
+		})
+		if m := matched.Load(); m > int64(maxBulk) {
+			atLeast := ""
+			if read.Load() < int64(n-1) {
+				atLeast = "at least "
+			}
+			return nil, tooMany(int(m), maxBulk, atLeast)
+		}
 		seen := map[string]bool{}
 		var out []owui.Model
-		for lp.Page = 1; ; lp.Page++ {
-			page, err := d.Client.ListModels(ctx, lp)
-			if err != nil {
-				return nil, fmt.Errorf("reading page %d of the model list: %w", lp.Page, err)
+		for i, page := range items {
+			if errs[i] != nil {
+				return nil, fmt.Errorf("reading page %d of the model list: %w", i+1, errs[i])
 			}
-			total = page.Total
-			for _, m := range page.Items {
+			for _, m := range page {
 				if seen[m.ID] {
 					continue
 				}
 				seen[m.ID] = true
 				if matchesFilter(m, f) {
 					out = append(out, m)
-					if len(out) > maxBulk {
-						return nil, tooMany(len(out), maxBulk, "at least ")
-					}
 				}
 			}
-			if len(page.Items) < owui.PageSize || lp.Page*owui.PageSize >= page.Total {
-				break
-			}
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
 		listed = len(seen)
-		if listed == total {
+		if listed == total && !shifted.Load() {
 			return out, nil
 		}
 	}

@@ -252,7 +252,7 @@ func TestBulkRefusesBeforeAnyPreview(t *testing.T) {
 		upstream bool // the refusal needed an upstream read
 	}{
 		{"update_models", map[string]any{"filter": map[string]any{"tag": "no-such-tag"}, "active": false}, "no model matches the selection", true},
-		{"delete_models", map[string]any{"filter": map[string]any{"tag": "engineering"}}, "at least 4 models, more than --max-bulk=3", true},
+		{"delete_models", map[string]any{"filter": map[string]any{"tag": "engineering"}}, "the selection has 12 models, more than --max-bulk=3", true},
 		{"delete_models", map[string]any{"ids": []any{"a", "b", "c", "d"}}, "4 models, more than --max-bulk=3", false},
 		{"update_models", map[string]any{"ids": []any{"a"}, "filter": map[string]any{"tag": "x"}, "active": true}, "ids or filter, not both", false},
 		{"update_models", map[string]any{"active": true}, "give ids", false},
@@ -279,6 +279,23 @@ func TestBulkRefusesBeforeAnyPreview(t *testing.T) {
 		if n := len(e.fake.Requests()); (n > 0) != c.upstream || len(e.writes()) > 0 {
 			t.Errorf("%s %v: %d upstream requests", c.tool, c.args, n)
 		}
+	}
+}
+
+func TestBulkStopsReadingPastMaxBulk(t *testing.T) {
+	e := newEnv(t, withOptions(Options{AllowAdmin: true, Confirm: ConfirmAuto, MaxBulk: 3}))
+	msg := e.fail("delete_models", map[string]any{"filter": map[string]any{"owner": "u-admin"}})
+	mustContain(t, msg, "the selection has at least ", "more than --max-bulk=3")
+	var pages []string
+	for _, r := range e.fake.Requests() {
+		if r.Path == "/api/v1/models/list" {
+			pages = append(pages, r.RawQuery)
+		}
+	}
+	// Page 1 already holds more than 3 of u-admin's models: page 2 of the
+	// 36 is never read.
+	if len(pages) != 1 || !strings.Contains(pages[0], "page=1") {
+		t.Errorf("list reads %v", pages)
 	}
 }
 
