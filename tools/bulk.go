@@ -82,6 +82,8 @@ func checkSelection(tool string, s schemas.BulkSelection, maxBulk int) error {
 		return bad("give ids or filter, not both")
 	case s.IDs == nil && s.Filter == nil:
 		return bad("give ids (a list of model ids) or filter (query, tag, base_model_id, owner, active)")
+	case s.Filter == nil && len(s.IDs) == 0:
+		return bad("ids is empty: list at least one model id")
 	case s.Filter != nil && *s.Filter == (schemas.BulkFilter{}):
 		return bad("filter needs at least one of query, tag, base_model_id, owner, active")
 	}

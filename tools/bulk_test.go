@@ -256,6 +256,7 @@ func TestBulkRefusesBeforeAnyPreview(t *testing.T) {
 		{"delete_models", map[string]any{"ids": []any{"a", "b", "c", "d"}}, "4 models, more than --max-bulk=3", false},
 		{"update_models", map[string]any{"ids": []any{"a"}, "filter": map[string]any{"tag": "x"}, "active": true}, "ids or filter, not both", false},
 		{"update_models", map[string]any{"active": true}, "give ids", false},
+		{"delete_models", map[string]any{"ids": []any{}}, "ids is empty", false},
 		{"update_models", map[string]any{"filter": map[string]any{}, "active": true}, "filter needs at least one of", false},
 		{"update_models", map[string]any{"ids": []any{"a"}}, "nothing to change", false},
 		{"update_models", map[string]any{"ids": []any{"a"}, "add_tags": []any{"x"}, "remove_tags": []any{"X"}}, `tag "x" is both added and removed`, false},
