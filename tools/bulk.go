@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -217,21 +216,6 @@ func uniq(ss []string) []string {
 		}
 	}
 	return out
-}
-
-// versionAtLeast compares an Open WebUI version "major.minor.patch" with
-// major.minor; an unreadable version counts as older.
-func versionAtLeast(v string, major, minor int) bool {
-	parts := strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3)
-	if len(parts) < 2 {
-		return false
-	}
-	ma, err1 := strconv.Atoi(parts[0])
-	mi, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	return ma > major || ma == major && mi >= minor
 }
 
 // parallel calls fn(0..n-1), at most workers at once, starting them in
@@ -463,13 +447,13 @@ func planUpdateModels(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs) 
 	bp := bulkPlan{targets: ts, commit: p.CommitMessage}
 	var warnings []string
 	if p.CommitMessage != "" {
+		// The client drops the message for servers without history.
 		v, _ := d.Client.Version(ctx)
 		switch {
-		case !versionAtLeast(v, 0, 12):
-			bp.commit = ""
+		case !owui.AtLeast(v, owui.HistoryMinMajor, owui.HistoryMinMinor):
 			warnings = append(warnings, "commit_message is not sent: Open WebUI "+v+" keeps no model history (0.12+)")
 		case len(p.AddTags)+len(p.RemoveTags) == 0:
-			warnings = append(warnings, "commit_message is kept only with tag changes (an update); toggles and grant changes write no message")
+			warnings = append(warnings, "commit_message is kept only with tag changes (an update); toggles and grant changes write no history entry")
 		}
 	}
 	if len(add) > 0 {
@@ -743,7 +727,13 @@ func (t bulkTarget) apply(ctx context.Context, d *Deps, commit string) error {
 		if t.grants {
 			form.AccessGrants = t.grantsAfter
 		}
-		form.CommitMessage = commit
+		// As update_model: the given message, else a short note naming the
+		// tool, the client and the fields.
+		fields := []string{"meta.tags"}
+		if t.active != nil {
+			fields = append(fields, "is_active")
+		}
+		form.CommitMessage = commitMessage(ctx, commit, "update_models", fields)
 		_, err := writeUpdate(ctx, d, form, t.grants)
 		return err
 	}
