@@ -20,7 +20,7 @@ import (
 )
 
 var updateModels = Gated(Spec{Name: "update_models", Title: "Update many models", Class: ClassWrite,
-	Description: "Change many models (ids or filter): active, tags, grants. First call: one preview and confirm_token; call again with it once the user approves.",
+	Description: "Change many models at once, picked by ids or filter: active, tags, grants (one preview, confirmed, backed up).",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
 	Gate[schemas.UpdateModelsArgs]{
 		Check: func(d *Deps, p schemas.UpdateModelsArgs) error {
@@ -39,7 +39,7 @@ var updateModels = Gated(Spec{Name: "update_models", Title: "Update many models"
 	})
 
 var deleteModels = Gated(adminSpec("delete_models", "Delete many models",
-	"Delete many models (ids or filter). First call: one preview and confirm_token; call again with it once the user approves.",
+	"Delete many models at once, picked by ids or filter (one preview, confirmed, backed up).",
 	true, false),
 	Gate[schemas.DeleteModelsArgs]{
 		Check: func(d *Deps, p schemas.DeleteModelsArgs) error {
