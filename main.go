@@ -87,6 +87,8 @@ type config struct {
 	HeaderTimeout           time.Duration
 	BodyTimeout             time.Duration
 	IdleTimeout             time.Duration
+	MaxBulk                 int
+	BulkConcurrency         int
 	Version                 bool
 }
 
@@ -158,7 +160,9 @@ func (c *config) flags() []flagDef {
 		{"timeout", "OWUI_MCP_TIMEOUT", "timeout of each Open WebUI request", duration(&c.Timeout), "30s"},
 		{"read-only", "OWUI_MCP_READ_ONLY", "offer only the read tools", boolean(&c.ReadOnly), ""},
 		{"allow-access-changes", "OWUI_MCP_ALLOW_ACCESS_CHANGES", "offer update_model_access and allow access_grants on create/update", boolean(&c.AllowAccess), ""},
-		{"allow-admin", "OWUI_MCP_ALLOW_ADMIN", "offer the admin tools (delete_all_models, import_models, sync_models, unload_model, restore_models)", boolean(&c.AllowAdmin), ""},
+		{"allow-admin", "OWUI_MCP_ALLOW_ADMIN", "offer the admin tools (delete_models, delete_all_models, import_models, sync_models, unload_model, restore_models)", boolean(&c.AllowAdmin), ""},
+		{"max-bulk", "OWUI_MCP_MAX_BULK", "most models one update_models/delete_models call may select", integer(&c.MaxBulk), "500"},
+		{"bulk-concurrency", "OWUI_MCP_BULK_CONCURRENCY", "upstream calls a bulk call makes at once", integer(&c.BulkConcurrency), "4"},
 		{"tools", "OWUI_MCP_TOOLS", "comma-separated allow-list of tool names, applied after the class flags", str(&c.Tools), ""},
 		{"confirm", "OWUI_MCP_CONFIRM", "how dangerous calls are confirmed: auto, token, elicit or none", str(&c.Confirm), "auto"},
 		{"confirm-ttl", "OWUI_MCP_CONFIRM_TTL", "lifetime of a confirm_token", duration(&c.ConfirmTTL), "5m"},
@@ -320,6 +324,9 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 	default:
 		return nil, fmt.Errorf("--confirm %q: use auto, token, elicit or none", c.Confirm)
 	}
+	if c.MaxBulk < 1 || c.BulkConcurrency < 1 {
+		return nil, fmt.Errorf("--max-bulk (%d) and --bulk-concurrency (%d) must be at least 1", c.MaxBulk, c.BulkConcurrency)
+	}
 	if c.Transport != "stdio" && c.Transport != "http" {
 		return nil, fmt.Errorf("--transport %q: use stdio or http", c.Transport)
 	}
@@ -412,7 +419,8 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 		backups.SetReplica(replica)
 	}
 
-	opts := tools.Options{ReadOnly: c.ReadOnly, AllowAccessChanges: c.AllowAccess, AllowAdmin: c.AllowAdmin, Confirm: mode, ElicitTimeout: c.ElicitTimeout, Sandbox: c.Demo}
+	opts := tools.Options{ReadOnly: c.ReadOnly, AllowAccessChanges: c.AllowAccess, AllowAdmin: c.AllowAdmin, Confirm: mode, ElicitTimeout: c.ElicitTimeout, Sandbox: c.Demo,
+		MaxBulk: c.MaxBulk, BulkConcurrency: c.BulkConcurrency}
 	a.deps = &tools.Deps{
 		Client:  client,
 		Options: opts,

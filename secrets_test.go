@@ -431,6 +431,8 @@ func everyTool(r *secretsRun, backup string) {
 		{"update_model", map[string]any{"id": id, "description": "changed"}},
 		{"toggle_model", map[string]any{"id": id}},
 		{"update_model_access", map[string]any{"id": id, "access_grants": []any{map[string]any{"principal_type": "group", "principal_id": "g-eng", "permission": "read"}}}},
+		{"update_models", map[string]any{"filter": map[string]any{"tag": "engineering"}, "add_tags": []any{"secret-test"}, "add_grants": []any{map[string]any{"principal_type": "group", "principal_id": "g-eng", "permission": "read"}}}},
+		{"delete_models", map[string]any{"ids": []any{id, "code-reviewer"}}},
 		{"import_models", map[string]any{"models": []any{map[string]any{"id": "imported-model", "name": "Imported", "base_model_id": "gpt-4o"}}}},
 		{"unload_model", map[string]any{"model": "llama3.1:8b"}},
 		{"delete_model", map[string]any{"id": id}},

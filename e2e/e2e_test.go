@@ -9,13 +9,13 @@ import (
 
 // expectedTools is every tool the server offers with --allow-admin
 // --allow-access-changes (the 17 operations, the four model-history tools,
-// list_backups and restore_models).
+// list_backups, restore_models, update_models and delete_models).
 var expectedTools = []string{
-	"create_model", "delete_all_models", "delete_model", "delete_model_version", "export_models", "get_model",
+	"create_model", "delete_all_models", "delete_model", "delete_model_version", "delete_models", "export_models", "get_model",
 	"get_model_profile_image", "get_model_version", "import_models", "list_backups", "list_base_model_tags",
 	"list_base_models", "list_base_models_direct", "list_model_history", "list_model_tags", "list_models",
 	"restore_models", "rollback_model", "sync_models", "toggle_model", "unload_model", "update_model",
-	"update_model_access",
+	"update_model_access", "update_models",
 }
 
 // TestE2E runs everything in a fixed order: the per-tool checks against the
@@ -37,6 +37,7 @@ func TestE2E(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) { c.fn(t, tg, s) })
 		}
 	})
+	t.Run("bulk", func(t *testing.T) { checkBulk(t, tg, s) })
 	t.Run("confirm_token_refusals", func(t *testing.T) { checkTokenRefusals(t, tg, s) })
 	t.Run("elicitation", func(t *testing.T) { checkElicitation(t, tg) })
 	t.Run("non_admin", func(t *testing.T) { checkNonAdmin(t, tg) })

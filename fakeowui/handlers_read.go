@@ -44,7 +44,10 @@ func (s *Server) handleList(c *call) *response {
 		if (view == "created" && r.userID != u.ID) || (view == "shared" && r.userID == u.ID) {
 			continue
 		}
-		if tag != "" && !metaMentions(r.meta, tag) {
+		// The tag filter: a case-insensitive search for the quoted tag in
+		// the JSON text of meta; like the real SQL LIKE, it also matches
+		// any other string value equal to the tag.
+		if tag != "" && !strings.Contains(r.lowerMetaJSON(), strings.ToLower(string(encodeJSON(tag)))) {
 			continue
 		}
 		rows = append(rows, r)
@@ -125,14 +128,6 @@ func (s *Server) matchesQuery(r *row, q string) bool {
 		}
 	}
 	return false
-}
-
-// metaMentions is the `tag` filter: a case-insensitive search for the
-// quoted tag in the JSON text of meta. Like the real SQL LIKE, it also
-// matches any other string value equal to the tag.
-func metaMentions(meta map[string]any, tag string) bool {
-	text := strings.ToLower(string(encodeJSON(meta)))
-	return strings.Contains(text, strings.ToLower(string(encodeJSON(tag))))
 }
 
 // handleTags is GET /api/v1/models/tags: tags of readable custom models.

@@ -40,9 +40,10 @@ type Server struct {
 	providers  []provider
 	log        []Request
 	overrides  map[string]http.HandlerFunc
-	sessions   map[string]string // session token -> user id (IssueSession)
-	dbFailing  bool              // FailDB
-	conflicts  int               // FailVersionConflict
+	sessions   map[string]string  // session token -> user id (IssueSession)
+	dbFailing  bool               // FailDB
+	conflicts  int                // FailVersionConflict
+	failing    map[string]failure // FailModel, by model id
 	// Open WebUI's in-memory provider maps (OPENAI_MODELS, OLLAMA_MODELS,
 	// by connection type) and its merged MODELS map: whether each is
 	// filled. Unload only finds providers of a filled map.
@@ -96,6 +97,7 @@ func New(opts Options) *Server {
 		rows:       map[string]*row{},
 		overrides:  map[string]http.HandlerFunc{},
 		sessions:   map[string]string{},
+		failing:    map[string]failure{},
 		mapsFilled: map[string]bool{},
 	}
 	if opts.Behaviour.ProviderMapsFilledAtStart {
@@ -166,6 +168,9 @@ func (s *Server) dispatch(r *http.Request, body []byte, u *user, session bool, a
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if f, ok := s.failing[writeTarget(c)]; ok && r.Method != http.MethodGet {
+		return detailResp(f.status, f.detail)
+	}
 	c.now = s.now()
 	return rt.h(c)
 }
@@ -212,6 +217,37 @@ func (s *Server) FailVersionConflict(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.conflicts = max(n, 0)
+}
+
+type failure struct {
+	status int
+	detail string
+}
+
+// FailModel makes every write naming this model id (toggle, update,
+// delete, access/update: the id in the query or the JSON body) answer
+// status with {"detail": detail} and change nothing, until it is called
+// with status 0. It injects a failure for one model among many.
+func (s *Server) FailModel(id string, status int, detail string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if status == 0 {
+		delete(s.failing, id)
+		return
+	}
+	s.failing[id] = failure{status, detail}
+}
+
+// writeTarget is the model id a request names, if any.
+func writeTarget(c *call) string {
+	if id := c.query.Get("id"); id != "" {
+		return id
+	}
+	if m, ok := c.body.(map[string]any); ok {
+		id, _ := m["id"].(string)
+		return id
+	}
+	return ""
 }
 
 // Requests returns a copy of the request log, oldest first.

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
+	"unsafe"
 )
 
 // Grant is one access grant as clients send it.
@@ -48,6 +50,20 @@ type row struct {
 	updatedAt   int64
 	versionID   string         // id of the current history entry (0.12.4)
 	history     []historyEntry // oldest first
+	// metaText caches the lower-cased JSON of meta for the tag filter,
+	// keyed by the meta map it was made from: writes always replace the
+	// map, never edit it in place.
+	metaText   string
+	metaTextOf unsafe.Pointer
+}
+
+// lowerMetaJSON is what the tag filter scans (SQL LIKE over the meta column).
+func (r *row) lowerMetaJSON() string {
+	p := reflect.ValueOf(r.meta).UnsafePointer()
+	if r.metaText == "" || r.metaTextOf != p {
+		r.metaText, r.metaTextOf = strings.ToLower(string(encodeJSON(r.meta))), p
+	}
+	return r.metaText
 }
 
 // historyEntry is one row of 0.12.4's model_history table: an immutable

@@ -931,3 +931,30 @@ func TestUnload(t *testing.T) {
 		}
 	}
 }
+
+func TestFailModelFailsWritesOfOneModelOnly(t *testing.T) {
+	h := newHarness(t, true, Options{})
+	h.fake.FailModel("team/support-bot:v2", 500, "database is locked")
+	before, _ := h.fake.Model("team/support-bot:v2")
+	for _, r := range []result{
+		h.do("POST", idQuery("/api/v1/models/model/toggle", "team/support-bot:v2"), AdminKey, nil),
+		h.do("POST", "/api/v1/models/model/delete", AdminKey, map[string]any{"id": "team/support-bot:v2"}),
+		h.do("POST", "/api/v1/models/model/access/update", AdminKey, map[string]any{"id": "team/support-bot:v2", "access_grants": []any{}}),
+	} {
+		expect(t, r, 500, "application/json", "database is locked")
+	}
+	after, ok := h.fake.Model("team/support-bot:v2")
+	if !ok || after.IsActive != before.IsActive || len(after.AccessGrants) != len(before.AccessGrants) {
+		t.Errorf("a failed write changed the model: %+v", after)
+	}
+	if r := h.do("GET", idQuery("/api/v1/models/model", "team/support-bot:v2"), AdminKey, nil); r.status != 200 {
+		t.Errorf("reads are not affected: %d", r.status)
+	}
+	if r := h.do("POST", idQuery("/api/v1/models/model/toggle", "code-reviewer"), AdminKey, nil); r.status != 200 {
+		t.Errorf("other models are not affected: %d", r.status)
+	}
+	h.fake.FailModel("team/support-bot:v2", 0, "")
+	if r := h.do("POST", idQuery("/api/v1/models/model/toggle", "team/support-bot:v2"), AdminKey, nil); r.status != 200 {
+		t.Errorf("after clearing: %d", r.status)
+	}
+}

@@ -24,6 +24,8 @@ const (
 	OutcomeNoop      = "noop"      // nothing to do (already in the requested state)
 	OutcomeDeclined  = "declined"  // the user said no, or accepted without ticking the confirmation
 	OutcomeCancelled = "cancelled" // the user dismissed the question, or did not answer within --elicit-timeout
+	OutcomePartial   = "partial"   // a bulk call changed some targets and failed on others (Backup is set)
+	OutcomeFailed    = "failed"    // a bulk call whose every attempted target failed (Backup is set)
 )
 
 // How an audited call was confirmed, or (for preview, declined, refused and

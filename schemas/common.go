@@ -45,6 +45,9 @@ type Preview struct {
 	Warnings []string       `json:"warnings,omitempty"`
 	// NotRestored names what a rollback leaves as it is.
 	NotRestored []string `json:"not_restored,omitempty"`
+	// Text, when set, is the preview's own compact rendering (bulk tools:
+	// one line per model keeps hundreds of models readable).
+	Text string `json:"-"`
 }
 
 func (Preview) opaqueInOutputSchema() {}
@@ -81,7 +84,7 @@ func (FieldChange) opaqueInOutputSchema() {}
 // confirmation, a dry run, a refusal by the user (declined), a question
 // dismissed or left unanswered (cancelled), or the change done.
 type Outcome struct {
-	Status       string   `json:"status" jsonschema:"required,enum=done,enum=confirmation_required,enum=dry_run,enum=declined,enum=cancelled" jsonschema_description:"Outcome"`
+	Status       string   `json:"status" jsonschema:"required,enum=done,enum=partial,enum=failed,enum=confirmation_required,enum=dry_run,enum=declined,enum=cancelled" jsonschema_description:"Outcome"`
 	Message      string   `json:"message" jsonschema:"required" jsonschema_description:"What happened or what next"`
 	Preview      *Preview `json:"preview,omitempty" jsonschema_description:"Planned changes"`
 	ConfirmToken string   `json:"confirm_token,omitempty" jsonschema_description:"Pass back to confirm"`
@@ -96,6 +99,11 @@ type Result struct {
 	Models   []Model        `json:"models,omitempty"`
 	Deleted  []string       `json:"deleted,omitempty"`
 	Provider map[string]any `json:"provider_response,omitempty"`
+	// Bulk calls: what was changed, what failed (with the upstream reason)
+	// and what was not attempted after a failure stopped the run.
+	Changed      []string  `json:"changed,omitempty"`
+	Failed       []Failure `json:"failed,omitempty"`
+	NotAttempted []string  `json:"not_attempted,omitempty"`
 }
 
 func (Result) opaqueInOutputSchema() {}

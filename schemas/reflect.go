@@ -21,7 +21,14 @@ type Opaque interface{ opaqueInOutputSchema() }
 
 var opaqueType = reflect.TypeFor[Opaque]()
 
-func reflector(output bool) *jsonschema.Reflector {
+// Compact marks argument types whose full shape another tool's schema
+// already shows: the published input schema says only "object", while
+// arguments are still validated against the full shape (Schema.Parsed).
+type Compact interface{ compactInInputSchema() }
+
+var compactType = reflect.TypeFor[Compact]()
+
+func reflector(output, compact bool) *jsonschema.Reflector {
 	return &jsonschema.Reflector{
 		ExpandedStruct:             true,
 		DoNotReference:             true,
@@ -33,7 +40,7 @@ func reflector(output bool) *jsonschema.Reflector {
 				// `any` would become the bare `true` schema, which some
 				// providers reject.
 				return &jsonschema.Schema{}
-			case output && t.Implements(opaqueType):
+			case output && t.Implements(opaqueType), compact && t.Implements(compactType):
 				return &jsonschema.Schema{Type: "object"}
 			}
 			return nil
@@ -55,13 +62,12 @@ func Input[T any]() Schema { return build[T](false) }
 func Output[T any]() Schema { return build[T](true) }
 
 func build[T any](output bool) Schema {
-	s := reflector(output).Reflect(new(T))
-	s.Version = ""
-	if s.Properties == nil || s.Properties.Len() == 0 {
-		// A tool without arguments still gets an explicit closed object.
-		s.Properties = jsonschema.NewProperties()
+	s := reflectRoot[T](output, false)
+	published := s
+	if !output {
+		published = reflectRoot[T](false, true)
 	}
-	raw, err := json.Marshal(s)
+	raw, err := json.Marshal(published)
 	if err != nil {
 		panic(fmt.Sprintf("schemas: marshalling %T: %v", *new(T), err))
 	}
@@ -69,6 +75,16 @@ func build[T any](output bool) Schema {
 		panic(fmt.Sprintf("schemas: %T: %v", *new(T), err))
 	}
 	return Schema{Raw: raw, Parsed: s}
+}
+
+func reflectRoot[T any](output, compact bool) *jsonschema.Schema {
+	s := reflector(output, compact).Reflect(new(T))
+	s.Version = ""
+	if s.Properties == nil || s.Properties.Len() == 0 {
+		// A tool without arguments still gets an explicit closed object.
+		s.Properties = jsonschema.NewProperties()
+	}
+	return s
 }
 
 // check enforces the shape every tool schema must have; it runs at start-up,

@@ -33,6 +33,26 @@ type Options struct {
 	ElicitTimeout time.Duration
 	// Sandbox marks --demo: results say plainly that nothing is real.
 	Sandbox bool
+	// MaxBulk is the most models one bulk call may select (--max-bulk);
+	// 0 means 500.
+	MaxBulk int
+	// BulkConcurrency is how many upstream calls a bulk call makes at once
+	// (--bulk-concurrency); 0 means 4.
+	BulkConcurrency int
+}
+
+func (o Options) maxBulk() int {
+	if o.MaxBulk > 0 {
+		return o.MaxBulk
+	}
+	return 500
+}
+
+func (o Options) bulkConcurrency() int {
+	if o.BulkConcurrency > 0 {
+		return o.BulkConcurrency
+	}
+	return 4
 }
 
 // Deps is what every handler receives. One per server process.

@@ -61,6 +61,10 @@ type Confirmable interface {
 type PartialError struct {
 	Done int // writes that succeeded before the failure
 	Err  error
+	// Report, when set, is a bulk Run's full account (what changed, what
+	// failed and why, what was not attempted): the gate returns it as an
+	// error result naming the backup, rather than a bare error.
+	Report *schemas.Outcome
 }
 
 func (e *PartialError) Error() string { return e.Err.Error() }
@@ -432,6 +436,23 @@ func (c *gateCall[P]) execute(ctx context.Context, plan Plan, mode string, onCon
 		c.rec.set(safety.OutcomePreview, mode, err)
 		return onConflict(ctx)
 	}
+	if errors.As(err, &partial) && partial.Report != nil {
+		// Never a bare error that hides what was done, never a "done" that
+		// hides what failed.
+		outcome := safety.OutcomePartial
+		if partial.Done == 0 {
+			outcome = safety.OutcomeFailed
+		}
+		c.rec.set(outcome, mode, err)
+		rep := *partial.Report
+		rep.Backup = backupID
+		if backupID != "" {
+			rep.Message = strings.TrimSpace(rep.Message + " To undo, call restore_models with backup " + backupID + ": it holds every targeted record as it was before this call.")
+		}
+		res := d.outcome(rep)
+		res.IsError = true
+		return res, nil
+	}
 	if err != nil {
 		c.rec.set(safety.OutcomeError, mode, err)
 		return nil, err
@@ -581,6 +602,16 @@ func (d *Deps) outcome(o schemas.Outcome) *mcp.CallToolResult {
 		}
 		if len(r.Deleted) > 0 {
 			text += "\ndeleted: " + untrustedList(r.Deleted)
+		}
+		if len(r.Failed) > 0 {
+			parts := make([]string, len(r.Failed))
+			for i, f := range r.Failed {
+				parts[i] = lit(f.ID) + ": " + f.Error
+			}
+			text += "\nfailed: " + strings.Join(parts, "; ")
+		}
+		if len(r.NotAttempted) > 0 {
+			text += "\nnot attempted: " + litList(r.NotAttempted)
 		}
 		if r.Provider != nil {
 			text += "\nprovider: " + compactJSON(r.Provider)

@@ -51,14 +51,17 @@ func TestEnabledByFlags(t *testing.T) {
 	if n := count(Options{ReadOnly: true, AllowAdmin: true, AllowAccessChanges: true}); n != 11 {
 		t.Errorf("read-only: %d tools, want the 11 read tools", n)
 	}
-	if n := count(Options{}); n != 17 {
-		t.Errorf("default: %d tools, want 17 (read + write)", n)
+	if n := count(Options{}); n != 18 {
+		t.Errorf("default: %d tools, want 18 (read + write, update_models included)", n)
 	}
-	if n := count(Options{AllowAccessChanges: true}); n != 18 {
+	if n := count(Options{AllowAccessChanges: true}); n != 19 {
 		t.Errorf("access: %d", n)
 	}
-	if n := count(Options{AllowAdmin: true, AllowAccessChanges: true}); n != 23 {
-		t.Errorf("all on: %d, want 23 (17 endpoints + 4 history tools + list_backups + restore_models)", n)
+	if n := count(Options{AllowAdmin: true, AllowAccessChanges: true}); n != 25 {
+		t.Errorf("all on: %d, want 25 (17 endpoints + 4 history tools + list_backups + restore_models + update_models + delete_models)", n)
+	}
+	if n := count(Options{AllowAccessChanges: true}, "delete_models", "update_models"); n != 1 {
+		t.Errorf("delete_models is admin class: %d", n)
 	}
 	// Without a history tool listed, the instructions do not mention history.
 	if ts, _ := Enabled(All(), Options{}, []string{"get_model"}); strings.Contains(Instructions(Options{}, ts, ""), "0.12") {

@@ -16,10 +16,10 @@ func All() []Tool {
 		listBaseModels, listBaseModelsDirect, listBaseModelTags, exportModels,
 		listModelHistory, getModelVersion,
 		listBackups,
-		createModel, updateModel, toggleModel, deleteModel,
+		createModel, updateModel, toggleModel, deleteModel, updateModels,
 		rollbackModel, deleteModelVersion,
 		updateModelAccess,
-		deleteAllModels, importModels, syncModels, unloadModel, restoreModels,
+		deleteModels, deleteAllModels, importModels, syncModels, unloadModel, restoreModels,
 	}
 }
 

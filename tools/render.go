@@ -131,6 +131,9 @@ func renderPreview(tool string, p schemas.Preview) string {
 	if tool != "" {
 		fmt.Fprintf(&b, "%s: ", tool)
 	}
+	if p.Text != "" {
+		return b.String() + p.Text
+	}
 	b.WriteString(p.Summary)
 	b.WriteString("\n")
 	for _, w := range p.Warnings {

@@ -165,8 +165,11 @@ func TestToolListTokenBudget(t *testing.T) {
 	// 4500 held the 19 original tools (4333 tokens). The four history
 	// tools cost about 1080 more, ~700 of it bare structure (the Outcome
 	// schema and confirm arguments every gated tool repeats), so no
-	// tightening of descriptions could absorb them.
-	const budget = 5500
+	// tightening of descriptions could absorb them. update_models and
+	// delete_models add about 750 (their filter and change arguments are
+	// the interface of issue #14; the grant shape is not repeated, see
+	// schemas.Compact).
+	const budget = 6000
 	n, size := toolListTokens(t)
 	if n > budget {
 		t.Errorf("tools/list is %d bytes = %d cl100k tokens, over the budget of %d: shorten descriptions or schemas", size, n, budget)

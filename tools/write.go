@@ -87,30 +87,7 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 			if !cur.CanWrite() {
 				return Plan{}, fmt.Errorf("the key has no write access to %s: Open WebUI returned it without its params, so writing it back would erase them. Nothing was sent. Use the owner's or an admin's key, or ask for a write grant", p.ID)
 			}
-			f := cur.Form()
-			if p.Name != "" {
-				f.Name = p.Name
-			}
-			if p.BaseModelID != "" {
-				f.BaseModelID = &p.BaseModelID
-			}
-			if p.Description != nil {
-				setOrDelete(f.Meta, "description", *p.Description)
-			}
-			if p.Tags != nil {
-				f.Meta["tags"] = tagObjects(p.Tags)
-			}
-			if p.System != nil {
-				setOrDelete(f.Params, "system", *p.System)
-			}
-			mergeKeys(f.Meta, p.Meta)
-			mergeKeys(f.Params, p.Params)
-			if p.IsActive != nil {
-				f.IsActive = *p.IsActive
-			}
-			if p.AccessGrants != nil {
-				f.AccessGrants = grantsIn(p.AccessGrants)
-			}
+			f := mergeUpdate(cur, p)
 			before := cur.Form()
 			pv := schemas.Preview{Action: "update_model", Models: []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: d.ownerOf(ctx, cur), Effect: "update", Grants: grantsOut(cur.Grants())}}}
 			pv.Changes = formDiff(cur.ID, before, f)
@@ -135,17 +112,9 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 			return plan, nil
 		},
 		Run: func(ctx context.Context, d *Deps, p schemas.UpdateModelArgs, plan Plan) (schemas.Outcome, error) {
-			form := plan.Data.(owui.ModelForm)
-			m, err := d.Client.UpdateModel(ctx, form)
+			m, err := writeUpdate(ctx, d, plan.Data.(owui.ModelForm), p.AccessGrants != nil)
 			if err != nil {
 				return schemas.Outcome{}, err
-			}
-			if p.AccessGrants != nil {
-				// Open WebUI 0.12 ignores access_grants on update; only the
-				// access route changes them (and it works on every 0.8+).
-				if m, err = setGrants(ctx, d, m, form.AccessGrants); err != nil {
-					return schemas.Outcome{}, fmt.Errorf("the fields were updated, but changing the grants failed: %w", err)
-				}
 			}
 			r := record(m)
 			return schemas.Outcome{Message: "Updated model " + untrusted(m.ID) + ": " + plan.Preview.Summary + ".", Result: &schemas.Result{Model: &r}}, nil
@@ -205,6 +174,53 @@ var deleteModel = Gated(Spec{Name: "delete_model", Title: "Delete model", Class:
 			return schemas.Outcome{Message: "Deleted model " + untrusted(p.ID) + ".", Result: &schemas.Result{Deleted: []string{p.ID}}}, nil
 		},
 	})
+
+// mergeUpdate is update_model's merge: the current record's form (which
+// re-sends what Open WebUI needs to keep: grants, is_active, base_model_id,
+// meta and params) with only the given fields changed. update_models builds
+// its forms here too.
+func mergeUpdate(cur owui.Model, p schemas.UpdateModelArgs) owui.ModelForm {
+	f := cur.Form()
+	if p.Name != "" {
+		f.Name = p.Name
+	}
+	if p.BaseModelID != "" {
+		f.BaseModelID = &p.BaseModelID
+	}
+	if p.Description != nil {
+		setOrDelete(f.Meta, "description", *p.Description)
+	}
+	if p.Tags != nil {
+		f.Meta["tags"] = tagObjects(p.Tags)
+	}
+	if p.System != nil {
+		setOrDelete(f.Params, "system", *p.System)
+	}
+	mergeKeys(f.Meta, p.Meta)
+	mergeKeys(f.Params, p.Params)
+	if p.IsActive != nil {
+		f.IsActive = *p.IsActive
+	}
+	if p.AccessGrants != nil {
+		f.AccessGrants = grantsIn(p.AccessGrants)
+	}
+	return f
+}
+
+// writeUpdate sends a merged form; when grants change it then sets them
+// through the access route: Open WebUI 0.12 ignores access_grants on update,
+// and the access route works on every 0.8+ (on ≤0.11 the update already
+// applied them, so setGrants finds nothing left to do).
+func writeUpdate(ctx context.Context, d *Deps, form owui.ModelForm, grants bool) (owui.Model, error) {
+	m, err := d.Client.UpdateModel(ctx, form)
+	if err != nil || !grants {
+		return m, err
+	}
+	if m, err = setGrants(ctx, d, m, form.AccessGrants); err != nil {
+		return m, fmt.Errorf("the fields were updated, but changing the grants failed: %w", err)
+	}
+	return m, nil
+}
 
 func setOrDelete(m map[string]any, k, v string) {
 	if v == "" {

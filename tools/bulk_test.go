@@ -1,0 +1,623 @@
+package tools
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	tiktoken "github.com/pkoukk/tiktoken-go"
+	tiktoken_loader "github.com/pkoukk/tiktoken-go-loader"
+
+	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/schemas"
+)
+
+func g(pt, id, perm string) owui.Grant {
+	return owui.Grant{PrincipalType: pt, PrincipalID: id, Permission: perm}
+}
+
+func TestTagChange(t *testing.T) {
+	cases := []struct {
+		cur, add, remove, want []string
+		changed                bool
+	}{
+		{[]string{"a", "b"}, []string{"c"}, nil, []string{"a", "b", "c"}, true},
+		{[]string{"Research"}, []string{"research"}, nil, []string{"Research"}, false}, // case-insensitive, like the tag filter
+		{[]string{"Research", "x"}, nil, []string{"RESEARCH"}, []string{"x"}, true},
+		{[]string{"a"}, nil, []string{"a"}, []string{}, true},
+		{nil, nil, []string{"a"}, []string{}, false},
+		{[]string{"a"}, []string{" b "}, nil, []string{"a", "b"}, true},
+	}
+	for _, c := range cases {
+		got, changed := tagChange(c.cur, c.add, c.remove)
+		if !slices.Equal(got, c.want) || changed != c.changed || got == nil {
+			t.Errorf("tagChange(%v, +%v, -%v) = %#v, %v; want %v, %v", c.cur, c.add, c.remove, got, changed, c.want, c.changed)
+		}
+	}
+}
+
+func TestGrantChange(t *testing.T) {
+	r, w := g("group", "g1", "read"), g("group", "g1", "write")
+	u := g("user", "u1", "read")
+	after, gains, loses := grantChange([]owui.Grant{w, r}, []owui.Grant{u, r}, []owui.Grant{w})
+	if !equalJSON(after, []owui.Grant{r, u}) || !equalJSON(gains, []schemas.Grant{schemas.Grant(u)}) || !equalJSON(loses, []schemas.Grant{schemas.Grant(w)}) {
+		t.Errorf("after %v gains %v loses %v", after, gains, loses)
+	}
+	after, gains, loses = grantChange([]owui.Grant{r}, []owui.Grant{r}, []owui.Grant{u})
+	if !equalJSON(after, []owui.Grant{r}) || len(gains)+len(loses) != 0 {
+		t.Errorf("no-op: after %v gains %v loses %v", after, gains, loses)
+	}
+	after, _, loses = grantChange([]owui.Grant{r}, nil, []owui.Grant{r})
+	if len(after) != 0 || len(loses) != 1 {
+		t.Errorf("remove last: %v %v", after, loses)
+	}
+}
+
+func TestMatchesFilter(t *testing.T) {
+	base := "gpt-4o"
+	m := owui.Model{ID: "x", UserID: "u-bob", BaseModelID: &base, IsActive: true,
+		User: &owui.User{ID: "u-bob", Name: "Bob Smith", Email: "Bob@Example.com"}}
+	yes, no := true, false
+	cases := []struct {
+		f    schemas.BulkFilter
+		want bool
+	}{
+		{schemas.BulkFilter{Owner: "u-bob"}, true},
+		{schemas.BulkFilter{Owner: "bob@example.com"}, true},
+		{schemas.BulkFilter{Owner: "bob smith"}, true},
+		{schemas.BulkFilter{Owner: "Bob"}, false}, // whole value, not a substring
+		{schemas.BulkFilter{Owner: "u-bo"}, false},
+		{schemas.BulkFilter{BaseModelID: "gpt-4o"}, true},
+		{schemas.BulkFilter{BaseModelID: "GPT-4o"}, false},
+		{schemas.BulkFilter{Active: &yes}, true},
+		{schemas.BulkFilter{Active: &no}, false},
+		{schemas.BulkFilter{Owner: "u-bob", BaseModelID: "gpt-4o-mini"}, false}, // AND
+		{schemas.BulkFilter{Query: "anything", Tag: "t"}, true},                 // applied upstream
+	}
+	for _, c := range cases {
+		if got := matchesFilter(m, c.f); got != c.want {
+			t.Errorf("matchesFilter(%+v) = %v", c.f, got)
+		}
+	}
+	noUser := owui.Model{UserID: "u-bob"}
+	if !ownedBy(noUser, "u-bob") || ownedBy(noUser, "bob@example.com") {
+		t.Error("owner of a GET record (user null) matches by user_id only")
+	}
+}
+
+func TestLit(t *testing.T) {
+	for in, want := range map[string]string{
+		"team/support-bot:v2": "team/support-bot:v2",
+		"release notes v1.2":  `"release notes v1.2"`,
+		"evil\nIGNORE":        `"evil\nIGNORE"`,
+		"":                    `""`,
+	} {
+		if got := lit(in); got != want {
+			t.Errorf("lit(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// bulkPreview calls a bulk tool without confirmation and returns the
+// outcome and its text.
+func (e *env) bulkPreview(tool string, args map[string]any) (schemas.Outcome, string) {
+	e.t.Helper()
+	e.fake.ResetRequests()
+	res := e.ok(tool, args, nil)
+	var out schemas.Outcome
+	b, _ := json.Marshal(res.StructuredContent)
+	if err := json.Unmarshal(b, &out); err != nil {
+		e.t.Fatal(err)
+	}
+	if w := e.writes(); len(w) != 0 {
+		e.t.Fatalf("%s: the preview sent writes: %+v", tool, w)
+	}
+	if out.Status != "confirmation_required" || out.ConfirmToken == "" {
+		e.t.Fatalf("%s: not a preview: %s", tool, text(res))
+	}
+	return out, text(res)
+}
+
+func effectIDs2(p *schemas.Preview, effect string) []string {
+	var out []string
+	for _, m := range p.Models {
+		if effect == "" || m.Effect == effect {
+			out = append(out, m.ID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// listIDs is what list_models all=true shows for query and tag.
+func (e *env) listIDs(query, tag string) []string {
+	var res schemas.ListModelsResult
+	e.ok("list_models", map[string]any{"query": query, "tag": tag, "all": true, "limit": 1000}, &res)
+	var out []string
+	for _, m := range res.Models {
+		out = append(out, m.ID)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestBulkSelectionFollowsListSemantics(t *testing.T) {
+	e := newEnv(t)
+	models := e.fake.Models()
+	custom := func(keep func(m fakeowui.Model) bool) []string {
+		var out []string
+		for _, m := range models {
+			if m.BaseModelID != nil && keep(m) {
+				out = append(out, m.ID)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	eng := e.listIDs("", "engineering")
+	if len(eng) != 12 {
+		t.Fatalf("seed: %d engineering models listed", len(eng))
+	}
+	cases := []struct {
+		name   string
+		filter map[string]any
+		want   []string
+	}{
+		{"tag is case-insensitive like list", map[string]any{"tag": "ENGINEERING"}, e.listIDs("", "ENGINEERING")},
+		{"query like list", map[string]any{"query": "sql"}, e.listIDs("sql", "")},
+		{"owner by e-mail", map[string]any{"owner": "ALICE@example.com"}, custom(func(m fakeowui.Model) bool { return m.UserID == "u-alice" })},
+		{"owner by name", map[string]any{"owner": "alice"}, custom(func(m fakeowui.Model) bool { return m.UserID == "u-alice" })},
+		{"owner by id", map[string]any{"owner": "u-alice"}, custom(func(m fakeowui.Model) bool { return m.UserID == "u-alice" })},
+		{"base model", map[string]any{"base_model_id": "llama3.1:8b"}, custom(func(m fakeowui.Model) bool { return *m.BaseModelID == "llama3.1:8b" })},
+		{"inactive", map[string]any{"active": false}, []string{"legacy-faq-bot"}},
+		{"AND", map[string]any{"tag": "engineering", "owner": "u-alice", "base_model_id": "llama3.1:8b"}, []string{"regex-wizard", "sql-helper"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, _ := e.bulkPreview("update_models", map[string]any{"filter": c.filter, "add_tags": []any{"zz-new"}})
+			got := effectIDs2(out.Preview, "")
+			if !slices.Equal(got, c.want) || out.Preview.Counts["matched"] != len(c.want) {
+				t.Errorf("selected %v (matched %d)\nwant %v", got, out.Preview.Counts["matched"], c.want)
+			}
+			for _, r := range e.fake.Requests() {
+				if r.Path == "/api/v1/models/list" {
+					q, _ := url.ParseQuery(r.RawQuery)
+					if q.Get("order_by") != "created_at" || q.Get("page") == "" {
+						t.Errorf("list request without stable order: %s", r.RawQuery)
+					}
+				}
+			}
+		})
+	}
+	// Walking pages: 36 custom models are two pages.
+	e.bulkPreview("update_models", map[string]any{"filter": map[string]any{"owner": "u-admin"}, "add_tags": []any{"x"}})
+	pages := 0
+	for _, r := range e.fake.Requests() {
+		if r.Path == "/api/v1/models/list" {
+			pages++
+		}
+	}
+	if pages != 2 {
+		t.Errorf("list pages read: %d, want 2", pages)
+	}
+}
+
+func TestBulkSelectsByIDsWithSlashColonAndSpace(t *testing.T) {
+	e := newEnv(t)
+	ids := []any{"team/support-bot:v2", "alice/notes:draft", "release notes v1.2", "team/support-bot:v2"}
+	out, _ := e.bulkPreview("update_models", map[string]any{"ids": ids, "active": false})
+	if got := effectIDs2(out.Preview, "update"); !slices.Equal(got, []string{"alice/notes:draft", "release notes v1.2", "team/support-bot:v2"}) {
+		t.Errorf("selected %v", got)
+	}
+	var gets []string
+	for _, r := range e.fake.Requests() {
+		if r.Path == "/api/v1/models/model" {
+			gets = append(gets, r.RawQuery)
+		}
+	}
+	sort.Strings(gets)
+	want := []string{"id=alice%2Fnotes%3Adraft", "id=release+notes+v1.2", "id=team%2Fsupport-bot%3Av2"}
+	if !slices.Equal(gets, want) {
+		t.Errorf("GETs %v, want %v (one per distinct id, encoded)", gets, want)
+	}
+	e.fake.ResetRequests()
+	msg := e.fail("update_models", map[string]any{"ids": []any{"code-reviewer", "no/such:model"}, "active": false})
+	mustContain(t, msg, "not found or not readable with this key: no/such:model", "Nothing was previewed or changed")
+	if len(e.writes()) != 0 {
+		t.Error("writes after an unknown id")
+	}
+}
+
+func TestBulkRefusesBeforeAnyPreview(t *testing.T) {
+	e := newEnv(t, withOptions(Options{AllowAdmin: true, Confirm: ConfirmAuto, MaxBulk: 3}))
+	grant := []any{map[string]any{"principal_type": "group", "principal_id": "g", "permission": "read"}}
+	cases := []struct {
+		tool     string
+		args     map[string]any
+		want     string
+		upstream bool // the refusal needed an upstream read
+	}{
+		{"update_models", map[string]any{"filter": map[string]any{"tag": "no-such-tag"}, "active": false}, "no model matches the selection", true},
+		{"delete_models", map[string]any{"filter": map[string]any{"tag": "engineering"}}, "the selection has 12 models, more than --max-bulk=3", true},
+		{"delete_models", map[string]any{"ids": []any{"a", "b", "c", "d"}}, "4 models, more than --max-bulk=3", false},
+		{"update_models", map[string]any{"ids": []any{"a"}, "filter": map[string]any{"tag": "x"}, "active": true}, "ids or filter, not both", false},
+		{"update_models", map[string]any{"active": true}, "give ids", false},
+		{"delete_models", map[string]any{"ids": []any{}}, "ids is empty", false},
+		{"update_models", map[string]any{"filter": map[string]any{}, "active": true}, "filter needs at least one of", false},
+		{"update_models", map[string]any{"ids": []any{"a"}}, "nothing to change", false},
+		{"update_models", map[string]any{"ids": []any{"a"}, "add_tags": []any{"x"}, "remove_tags": []any{"X"}}, `tag "x" is both added and removed`, false},
+		{"update_models", map[string]any{"ids": []any{"a"}, "add_grants": grant}, "without --allow-access-changes", false},
+		// The published schema does not repeat the grant shape; arguments
+		// are still checked against it.
+		{"update_models", map[string]any{"ids": []any{"a"}, "remove_grants": []any{map[string]any{"principal_type": "group", "principal_id": "g", "permission": "admin"}}}, `"remove_grants[0].permission"`, false},
+		{"update_models", map[string]any{"ids": []any{"a"}, "add_grants": []any{map[string]any{"principal_type": "group", "principal_id": "g", "permission": "read", "x": 1}}}, `"add_grants[0].x" is not an argument here`, false},
+	}
+	for _, c := range cases {
+		e.fake.ResetRequests()
+		res := e.call(c.tool, c.args)
+		if !res.IsError {
+			t.Errorf("%s %v: not refused: %s", c.tool, c.args, text(res))
+			continue
+		}
+		mustContain(t, text(res), c.want)
+		if strings.Contains(text(res), "confirm_token") {
+			t.Errorf("%s: a refusal carries a preview: %s", c.tool, text(res))
+		}
+		if n := len(e.fake.Requests()); (n > 0) != c.upstream || len(e.writes()) > 0 {
+			t.Errorf("%s %v: %d upstream requests", c.tool, c.args, n)
+		}
+	}
+}
+
+func TestBulkStopsReadingPastMaxBulk(t *testing.T) {
+	e := newEnv(t, withOptions(Options{AllowAdmin: true, Confirm: ConfirmAuto, MaxBulk: 3}))
+	msg := e.fail("delete_models", map[string]any{"filter": map[string]any{"owner": "u-admin"}})
+	mustContain(t, msg, "the selection has at least ", "more than --max-bulk=3")
+	var pages []string
+	for _, r := range e.fake.Requests() {
+		if r.Path == "/api/v1/models/list" {
+			pages = append(pages, r.RawQuery)
+		}
+	}
+	// Page 1 already holds more than 3 of u-admin's models: page 2 of the
+	// 36 is never read.
+	if len(pages) != 1 || !strings.Contains(pages[0], "page=1") {
+		t.Errorf("list reads %v", pages)
+	}
+}
+
+func TestUpdateModelsPreviewContent(t *testing.T) {
+	e := newEnv(t)
+	// support-bot already has the grant; legacy-faq-bot is already off.
+	e.fake.PutModel(fakeModelWithTag(e, "legacy-faq-bot", "support"))
+	args := map[string]any{"filter": map[string]any{"tag": "support"}, "active": false, "add_tags": []any{"Beta"}, "remove_tags": []any{"customer"},
+		"add_grants": []any{map[string]any{"principal_type": "group", "principal_id": "g-eng", "permission": "read"}}}
+	out, txt := e.bulkPreview("update_models", args)
+	mustContain(t, txt,
+		"change 3 of 3 matched models (0 already as asked, 0 cannot be changed by this key)",
+		"owner admin@example.com:\n",
+		`- team/support-bot:v2 "Support Bot v2": active on→off; tags [support,customer] +Beta −customer`+"\n",
+		`- legacy-faq-bot "Legacy FAQ Bot": tags [support,legacy] +Beta; +group "g-eng" (read)`,
+		`- customer-sentiment "Customer Sentiment": active on→off; tags [support,data] +Beta; +group "g-eng" (read)`,
+		"A backup of the 3 records is written first; restore_models undoes the whole call.",
+		"confirm_token: ")
+	p := out.Preview
+	if len(p.Access) != 2 || p.Access[0].Gains[0].PrincipalID != "g-eng" || p.Counts["change"] != 3 {
+		t.Errorf("structured preview: %+v", p)
+	}
+	// A second selection where some models need nothing.
+	_, txt = e.bulkPreview("update_models", map[string]any{"filter": map[string]any{"tag": "support"}, "active": true})
+	mustContain(t, txt, "change 1 of 3 matched models (2 already as asked", "- legacy-faq-bot", "already as asked (2): customer-sentiment, team/support-bot:v2")
+	// Nothing at all to do: no token.
+	var none schemas.Outcome
+	e.ok("update_models", map[string]any{"ids": []any{"code-reviewer"}, "active": true}, &none)
+	if none.Status != "done" || none.ConfirmToken != "" || !strings.Contains(none.Message, "Nothing to do") {
+		t.Errorf("no-op: %+v", none)
+	}
+}
+
+// fakeModelWithTag returns the stored model id (a seed model) as is; it
+// documents which seed rows a test relies on.
+func fakeModelWithTag(e *env, id, tag string) fakeowui.Model {
+	m, ok := e.fake.Model(id)
+	if !ok || !slices.Contains(tagsOf(m.Meta), tag) {
+		e.t.Fatalf("seed model %s with tag %s missing", id, tag)
+	}
+	return m
+}
+
+func TestBulkPreviewTokensPerModel(t *testing.T) {
+	e := newEnv(t)
+	_, txt := e.bulkPreview("update_models", map[string]any{"filter": map[string]any{"owner": "u-admin"}, "active": false, "add_tags": []any{"beta"},
+		"add_grants": []any{map[string]any{"principal_type": "group", "principal_id": "g-interns", "permission": "read"}}})
+	tiktoken.SetBpeLoader(tiktoken_loader.NewOfflineLoader())
+	enc, err := tiktoken.GetEncoding("cl100k_base")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Per model: what the model lines add to the text (the message and
+	// the token around them are paid once per call, not per model).
+	var fixed []string
+	for _, line := range strings.Split(txt, "\n") {
+		if !strings.HasPrefix(line, "- ") {
+			fixed = append(fixed, line)
+		}
+	}
+	n := len(enc.Encode(txt, nil, nil)) - len(enc.Encode(strings.Join(fixed, "\n"), nil, nil))
+	if per := float64(n) / 31; per > 40 {
+		t.Errorf("the 31 model lines are %d tokens = %.1f per model, over 40", n, per)
+	}
+}
+
+// confirm runs a previewed bulk call with its token and returns the result.
+func (e *env) confirm(tool string, args map[string]any, tok string) (*mcp.CallToolResult, schemas.Outcome) {
+	e.t.Helper()
+	e.fake.ResetRequests()
+	res := e.call(tool, with(args, "confirm_token", tok))
+	var out schemas.Outcome
+	b, _ := json.Marshal(res.StructuredContent)
+	_ = json.Unmarshal(b, &out)
+	return res, out
+}
+
+func TestUpdateModelsUsesTheCheapestRoute(t *testing.T) {
+	e := newEnv(t)
+	grant := map[string]any{"principal_type": "group", "principal_id": "g-ops", "permission": "read"}
+	cases := []struct {
+		name  string
+		args  map[string]any
+		check func(t *testing.T, w []fakeowui.Request)
+	}{
+		{"active alone is a toggle", map[string]any{"ids": []any{"alice/notes:draft"}, "active": false}, func(t *testing.T, w []fakeowui.Request) {
+			if len(w) != 1 || w[0].Path != "/api/v1/models/model/toggle" || w[0].RawQuery != "id=alice%2Fnotes%3Adraft" || len(w[0].Body) != 0 {
+				t.Errorf("writes %+v", w)
+			}
+		}},
+		{"grants alone go to the access route", map[string]any{"ids": []any{"team/support-bot:v2"}, "add_grants": []any{grant}}, func(t *testing.T, w []fakeowui.Request) {
+			want := map[string]any{"id": "team/support-bot:v2", "access_grants": []any{
+				map[string]any{"principal_type": "group", "principal_id": "g-eng", "permission": "read"},
+				map[string]any{"principal_type": "group", "principal_id": "g-eng", "permission": "write"},
+				grant}}
+			if len(w) != 1 || w[0].Path != "/api/v1/models/model/access/update" || !equalJSON(body(t, w[0].Body), want) {
+				t.Errorf("writes %+v", w)
+			}
+		}},
+		{"tags are a full update keeping the rest", map[string]any{"ids": []any{"meeting-summarizer"}, "add_tags": []any{"beta"}, "active": false, "commit_message": "bulk beta"}, func(t *testing.T, w []fakeowui.Request) {
+			if len(w) != 1 || w[0].Path != "/api/v1/models/model/update" {
+				t.Fatalf("writes %+v", w)
+			}
+			got := body(t, w[0].Body)
+			meta := got["meta"].(map[string]any)
+			if got["is_active"] != false || got["base_model_id"] != "gpt-4o" || got["commit_message"] != "bulk beta" ||
+				!equalJSON(meta["tags"], []any{map[string]any{"name": "productivity"}, map[string]any{"name": "beta"}}) ||
+				!strings.HasPrefix(fmt.Sprint(meta["profile_image_url"]), "data:image/png") ||
+				got["params"].(map[string]any)["temperature"] != 0.4 ||
+				!equalJSON(got["access_grants"], []any{map[string]any{"principal_type": "group", "principal_id": "g-eng", "permission": "read"}}) {
+				t.Errorf("update body %s", compactJSON(got))
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, _ := e.bulkPreview("update_models", c.args)
+			res, done := e.confirm("update_models", c.args, out.ConfirmToken)
+			if res.IsError || done.Status != "done" || done.Backup == "" {
+				t.Fatalf("confirmed: %s", text(res))
+			}
+			c.check(t, e.writes())
+		})
+	}
+	m, _ := e.fake.Model("meeting-summarizer")
+	if m.IsActive || !slices.Contains(tagsOf(m.Meta), "beta") {
+		t.Errorf("after: %+v", m)
+	}
+}
+
+func TestBulkTargetChangedBetweenPreviewAndConfirmation(t *testing.T) {
+	args := map[string]any{"filter": map[string]any{"tag": "hr"}, "add_tags": []any{"people"}}
+	cases := []struct {
+		name   string
+		change func(e *env)
+	}{
+		{"model added to the filter", func(e *env) {
+			m, _ := e.fake.Model("finance-analyst")
+			m.ID, m.Meta["tags"] = "new-hr-bot", []any{map[string]any{"name": "hr"}}
+			m.CreatedAt, m.UpdatedAt = 0, 0
+			e.fake.PutModel(m)
+		}},
+		{"model removed", func(e *env) {
+			p := e.preview("delete_model", map[string]any{"id": "interview-coach"})
+			e.ok("delete_model", map[string]any{"id": "interview-coach", "confirm_token": p.ConfirmToken}, nil)
+		}},
+		{"model edited", func(e *env) {
+			e.ok("update_model", map[string]any{"id": "hr-policy-assistant", "description": "edited meanwhile"}, nil)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			out, _ := e.bulkPreview("update_models", args)
+			c.change(e)
+			res, again := e.confirm("update_models", args, out.ConfirmToken)
+			if !res.IsError || again.Status != "confirmation_required" || again.ConfirmToken == "" {
+				t.Fatalf("not refused with a fresh preview: %s", text(res))
+			}
+			mustContain(t, text(res), "the target changed in Open WebUI since the preview")
+			if len(e.writes()) != 0 {
+				t.Fatalf("writes after a changed target: %+v", e.writes())
+			}
+			res, done := e.confirm("update_models", args, again.ConfirmToken)
+			if res.IsError || done.Status != "done" {
+				t.Errorf("fresh token: %s", text(res))
+			}
+		})
+	}
+}
+
+func TestBulkPartialFailure(t *testing.T) {
+	args := map[string]any{"filter": map[string]any{"tag": "engineering", "owner": "u-admin"}, "active": false}
+	for _, keepGoing := range []bool{false, true} {
+		t.Run(fmt.Sprint("continue_on_error=", keepGoing), func(t *testing.T) {
+			e := newEnv(t, withOptions(Options{AllowAdmin: true, AllowAccessChanges: true, Confirm: ConfirmAuto, BulkConcurrency: 1}))
+			a := with(args, "continue_on_error", keepGoing)
+			out, _ := e.bulkPreview("update_models", a)
+			ids := effectIDs2(out.Preview, "update") // run in id order
+			if len(ids) != 9 {
+				t.Fatalf("targets %v", ids)
+			}
+			e.fake.FailModel(ids[3], 500, "database is locked")
+			res, done := e.confirm("update_models", a, out.ConfirmToken)
+			if !res.IsError {
+				t.Fatalf("a partial failure is not an error result: %s", text(res))
+			}
+			r := done.Result
+			if done.Status != "partial" || done.Backup == "" || r == nil || len(r.Failed) != 1 || r.Failed[0].ID != ids[3] {
+				t.Fatalf("outcome %+v", done)
+			}
+			mustContain(t, text(res), "database is locked", "restore_models with backup "+done.Backup, "failed: "+ids[3])
+			wantChanged, wantSkipped := ids[:3], ids[4:]
+			if keepGoing {
+				wantChanged, wantSkipped = append(append([]string{}, ids[:3]...), ids[4:]...), nil
+			} else {
+				mustContain(t, text(res), "stopped at the first failure", "not attempted: "+litList(ids[4:]))
+			}
+			if !slices.Equal(r.Changed, wantChanged) || !slices.Equal(r.NotAttempted, wantSkipped) {
+				t.Errorf("changed %v not attempted %v", r.Changed, r.NotAttempted)
+			}
+			for _, id := range ids {
+				m, _ := e.fake.Model(id)
+				if m.IsActive != !slices.Contains(wantChanged, id) {
+					t.Errorf("%s active=%v", id, m.IsActive)
+				}
+			}
+			// The backup holds every target, tried or not.
+			bk, err := e.deps.Backups.Read(done.Backup)
+			if err != nil || len(bk.Models) != 9 {
+				t.Fatalf("backup: %v %d", err, len(bk.Models))
+			}
+		})
+	}
+}
+
+func TestBulkRestoreWholeOperation(t *testing.T) {
+	e := newEnv(t)
+	before := e.fake.Models()
+	grant := map[string]any{"principal_type": "group", "principal_id": "g-interns", "permission": "read"}
+	steps := []struct {
+		tool string
+		args map[string]any
+	}{
+		{"update_models", map[string]any{"filter": map[string]any{"tag": "data"}, "add_grants": []any{grant}, "add_tags": []any{"x"}, "active": false}},
+		{"delete_models", map[string]any{"filter": map[string]any{"owner": "alice@example.com"}}},
+	}
+	var backups []string
+	for _, s := range steps {
+		out, _ := e.bulkPreview(s.tool, s.args)
+		res, done := e.confirm(s.tool, s.args, out.ConfirmToken)
+		if res.IsError || done.Status != "done" {
+			t.Fatalf("%s: %s", s.tool, text(res))
+		}
+		mustContain(t, text(res), "Backup "+done.Backup)
+		backups = append(backups, done.Backup)
+	}
+	if _, ok := e.fake.Model("sql-helper"); ok {
+		t.Fatal("not deleted")
+	}
+	for i := len(backups) - 1; i >= 0; i-- {
+		p := e.preview("restore_models", map[string]any{"backup": backups[i]})
+		e.ok("restore_models", map[string]any{"backup": backups[i], "confirm_token": p.ConfirmToken}, nil)
+	}
+	after := e.fake.Models()
+	if len(after) != len(before) {
+		t.Fatalf("%d models after restore, %d before", len(after), len(before))
+	}
+	for i := range before {
+		a, b := after[i], before[i]
+		if a.ID != b.ID || a.Name != b.Name || a.IsActive != b.IsActive || !equalJSON(a.Meta, b.Meta) || !equalJSON(a.Params, b.Params) ||
+			!equalJSON(sortedFake(a.AccessGrants), sortedFake(b.AccessGrants)) {
+			t.Errorf("%s differs after restore:\n got %+v\nwant %+v", b.ID, a, b)
+		}
+	}
+}
+
+func TestBulkNonAdminChangesOnlyWhatItMay(t *testing.T) {
+	// Concurrency 1 makes the plan try one export first (Alice may not
+	// export), then read the records one by one.
+	e := newEnv(t, withKey(fakeowui.UserKey), withOptions(Options{AllowAccessChanges: true, AllowAdmin: true, Confirm: ConfirmAuto, BulkConcurrency: 1}))
+	args := map[string]any{"filter": map[string]any{"tag": "engineering"}, "add_tags": []any{"reviewed"}}
+	out, txt := e.bulkPreview("update_models", args)
+	// Alice owns these; incident-commander (a g-eng write grant without
+	// read) is not in her list at all (0.12.4, compatibility E1).
+	mine := []string{"regex-wizard", "shell-explainer", "sql-helper"}
+	if got := effectIDs2(out.Preview, "update"); !slices.Equal(got, mine) {
+		t.Errorf("changeable %v, want %v", got, mine)
+	}
+	mustContain(t, txt, "cannot change, read-only for this key (", "code-reviewer", `"release notes v1.2"`)
+	var export, gets int
+	for _, r := range e.fake.Requests() {
+		switch r.Path {
+		case "/api/v1/models/export":
+			export++
+		case "/api/v1/models/model":
+			gets++
+		}
+	}
+	if export != 1 || gets != len(mine) {
+		t.Errorf("full records: %d export, %d GETs", export, gets)
+	}
+	res, done := e.confirm("update_models", args, out.ConfirmToken)
+	if res.IsError || !slices.Equal(done.Result.Changed, mine) {
+		t.Fatalf("confirmed: %s", text(res))
+	}
+	for _, r := range e.writes() {
+		if id, _ := body(t, r.Body)["id"].(string); !slices.Contains(mine, id) {
+			t.Errorf("wrote %s", id)
+		}
+	}
+	bk, _ := e.deps.Backups.Read(done.Backup)
+	for _, m := range bk.Models {
+		if len(m.Params) == 0 {
+			t.Errorf("backup of %s has no params (a list item, not a full record)", m.ID)
+		}
+	}
+	// Only read-only models selected: refused with the reason, nothing sent.
+	msg := e.fail("delete_models", map[string]any{"ids": []any{"code-reviewer"}})
+	mustContain(t, msg, "none of the 1 matched models that need a change can be changed by this key (read-only for this key: code-reviewer)")
+}
+
+func TestBulkResultIsAudited(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "bk")
+	e := newEnv(t, withBackupDir(dir))
+	args := map[string]any{"ids": []any{"code-reviewer", "go-gopher"}}
+	out, _ := e.bulkPreview("delete_models", args)
+	e.fake.FailModel("go-gopher", 401, "We could not find what you're looking for :/")
+	res, done := e.confirm("delete_models", args, out.ConfirmToken)
+	if !res.IsError || done.Status != "partial" || !slices.Equal(done.Result.Deleted, []string{"code-reviewer"}) {
+		t.Fatalf("%s", text(res))
+	}
+	audit, _ := os.ReadFile(e.audit)
+	mustContain(t, string(audit), `"outcome":"partial"`, done.Backup)
+}
+
+func TestBulkElicitsOnceForTheWholeSelection(t *testing.T) {
+	h := &elicitor{action: mcp.ElicitationResponseActionAccept, content: map[string]any{"confirm": true}}
+	e := newEnv(t, withClient(client.WithElicitationHandler(h)))
+	var out schemas.Outcome
+	e.ok("delete_models", map[string]any{"filter": map[string]any{"owner": "u-alice"}}, &out)
+	if len(h.asked) != 1 {
+		t.Fatalf("asked %d times", len(h.asked))
+	}
+	mustContain(t, h.asked[0], "delete_models: DELETE 5 of 5 matched models", "owner alice@example.com:\n", `- DELETE alice/notes:draft "Alice's Draft Notes", private`)
+	if out.Status != "done" || len(out.Result.Deleted) != 5 || len(e.writes()) != 5 {
+		t.Errorf("outcome %+v, writes %d", out, len(e.writes()))
+	}
+}
