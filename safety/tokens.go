@@ -367,7 +367,7 @@ func (t *Tokens) Redeem(token string, want Claims) error {
 
 	switch {
 	case now >= exp:
-		return refuse(ReasonExpired, "the confirm_token expired %s (tokens live %s): call %s again without confirm_token for a fresh preview", ago(now-exp), human(t.ttl), toolName(want.Tool))
+		return refuse(ReasonExpired, "the confirm_token expired %s (tokens live %s): call %s again without confirm_token for a fresh preview", ago(now-exp), HumanDuration(t.ttl), toolName(want.Tool))
 	case used:
 		return refuse(ReasonUsed, "the confirm_token was already used, and each token confirms exactly one call: call %s again without confirm_token for a fresh preview", toolName(want.Tool))
 	case otherTool:
@@ -439,11 +439,11 @@ func ago(d time.Duration) string {
 	if d < time.Second {
 		return "just now"
 	}
-	return human(d) + " ago"
+	return HumanDuration(d) + " ago"
 }
 
-// human prints a duration the way a person would say it: "5m", "2m30s", "1h".
-func human(d time.Duration) string {
+// HumanDuration prints a duration the way a person would say it: "5m", "2m30s", "1h".
+func HumanDuration(d time.Duration) string {
 	if d < time.Second {
 		return d.String()
 	}

@@ -412,8 +412,8 @@ func TestHumanDuration(t *testing.T) {
 		{20 * time.Second, "20s"},
 	}
 	for _, tt := range tests {
-		if got := human(tt.d); got != tt.want {
-			t.Errorf("human(%v) = %q, want %q", tt.d, got, tt.want)
+		if got := HumanDuration(tt.d); got != tt.want {
+			t.Errorf("HumanDuration(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/safety"
 	"github.com/owui-mcp/owui-mcp/schemas"
 )
 
@@ -110,19 +111,7 @@ func escapeNonPrint(s string) string {
 }
 
 // humanDuration prints a duration the way a person says it: "3m", "90s".
-func humanDuration(d time.Duration) string {
-	if d < time.Second {
-		return d.String()
-	}
-	s := d.Round(time.Second).String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+func humanDuration(d time.Duration) string { return safety.HumanDuration(d) }
 
 // renderPreview writes a preview as short plain text: it is what a human
 // reads in an elicitation dialog, and what an agent shows its user.
