@@ -17,12 +17,6 @@ const (
 	pathUpdateVersion = "/api/v1/models/model/update/version"
 )
 
-// HistoryMinMajor and HistoryMinMinor: the first release with model history.
-const (
-	HistoryMinMajor = 0
-	HistoryMinMinor = 12
-)
-
 // maxHistoryIDLength bounds a history id; Open WebUI's are UUIDs (36 chars).
 const maxHistoryIDLength = 128
 
@@ -55,51 +49,6 @@ type Snapshot struct {
 
 // HistoryPageSize is Open WebUI's page size for /model/history.
 const HistoryPageSize = 20
-
-// SupportsHistory reports whether the connected Open WebUI has model
-// history (0.12+), and its version. An unknown version is an error.
-func (c *Client) SupportsHistory(ctx context.Context) (bool, string, error) {
-	v, err := c.Version(ctx)
-	if err != nil {
-		return false, "", err
-	}
-	return AtLeast(v, HistoryMinMajor, HistoryMinMinor), v, nil
-}
-
-// AtLeast reports whether version v ("0.12.4", "v0.12.0-rc1") is at least
-// major.minor. Unparsable versions count as old.
-func AtLeast(v string, major, minor int) bool {
-	parts := strings.SplitN(strings.TrimPrefix(strings.TrimSpace(v), "v"), ".", 3)
-	if len(parts) < 2 {
-		return false
-	}
-	num := func(s string) (int, bool) {
-		end := 0
-		for end < len(s) && s[end] >= '0' && s[end] <= '9' {
-			end++
-		}
-		n, err := strconv.Atoi(s[:end])
-		return n, err == nil
-	}
-	ma, ok1 := num(parts[0])
-	mi, ok2 := num(parts[1])
-	if !ok1 || !ok2 {
-		return false
-	}
-	return ma > major || ma == major && mi >= minor
-}
-
-// needHistory refuses a history call, before sending it, when the server
-// is older than 0.12. A version that cannot be read lets the call go: the
-// route itself then says whether it exists.
-func (c *Client) needHistory(ctx context.Context, op, method, path string) error {
-	ok, v, err := c.SupportsHistory(ctx)
-	if err != nil || ok {
-		return nil
-	}
-	return &Error{Op: op, Method: method, Path: path, Kind: KindRouteMissing,
-		Detail: fmt.Sprintf("model history needs Open WebUI %d.%d or newer; this server runs %s", HistoryMinMajor, HistoryMinMinor, v)}
-}
 
 // HistoryIDProblem says why id cannot be a history id, or "" when it can.
 // Open WebUI's are UUIDs; an id must travel as one path segment, so
@@ -136,7 +85,7 @@ func historyEntryPath(id string) string { return pathHistory + "/" + url.PathEsc
 // (20) of the model's versions, newest first.
 func (c *Client) ListModelHistory(ctx context.Context, modelID string, page int) ([]HistoryEntry, error) {
 	const op = "list_model_history"
-	if err := c.needHistory(ctx, op, http.MethodGet, pathHistory); err != nil {
+	if err := c.require(ctx, FeatureModelHistory, op, http.MethodGet, pathHistory); err != nil {
 		return nil, err
 	}
 	q := idQuery(modelID)
@@ -154,7 +103,7 @@ func (c *Client) GetModelVersion(ctx context.Context, modelID, historyID string)
 		return HistoryEntry{}, err
 	}
 	p := historyEntryPath(historyID)
-	if err := c.needHistory(ctx, op, http.MethodGet, p); err != nil {
+	if err := c.require(ctx, FeatureModelHistory, op, http.MethodGet, p); err != nil {
 		return HistoryEntry{}, err
 	}
 	var e HistoryEntry
@@ -174,7 +123,7 @@ func (c *Client) DeleteModelVersion(ctx context.Context, modelID, historyID stri
 		return err
 	}
 	p := historyEntryPath(historyID)
-	if err := c.needHistory(ctx, op, http.MethodDelete, p); err != nil {
+	if err := c.require(ctx, FeatureModelHistory, op, http.MethodDelete, p); err != nil {
 		return err
 	}
 	return c.callOK(ctx, request{op: op, method: http.MethodDelete, path: p, query: idQuery(modelID)})
@@ -187,7 +136,7 @@ func (c *Client) RollbackModel(ctx context.Context, modelID, versionID string) (
 	if err := checkHistoryID(op, http.MethodPost, pathUpdateVersion, versionID); err != nil {
 		return Model{}, err
 	}
-	if err := c.needHistory(ctx, op, http.MethodPost, pathUpdateVersion); err != nil {
+	if err := c.require(ctx, FeatureModelHistory, op, http.MethodPost, pathUpdateVersion); err != nil {
 		return Model{}, err
 	}
 	var m Model
@@ -203,7 +152,7 @@ func (c *Client) withCommit(ctx context.Context, f ModelForm) ModelForm {
 		return f
 	}
 	// One try: a server that is down fails the write itself, unretried.
-	if v, err := c.fetchVersion(ctx, true); err != nil || !AtLeast(v, HistoryMinMajor, HistoryMinMinor) {
+	if v, err := c.fetchVersion(ctx, true); err != nil || !Has(v, FeatureModelHistory) {
 		f.CommitMessage = ""
 	}
 	return f

@@ -125,7 +125,7 @@ func TestHistoryNeedsOpenWebUI012(t *testing.T) {
 	}
 	for name, call := range calls {
 		err := call()
-		if !IsKind(err, KindRouteMissing) || !strings.Contains(err.Error(), "model history needs Open WebUI 0.12 or newer; this server runs 0.11.4") {
+		if !IsKind(err, KindRouteMissing) || !strings.Contains(err.Error(), "model history (/api/v1/models/model/history) needs Open WebUI 0.12.0 or later; this server runs 0.11.4 (not sent)") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -182,13 +182,13 @@ func TestCommitMessageOnlyFor012(t *testing.T) {
 	}
 }
 
-func TestAtLeast(t *testing.T) {
+func TestHasModelHistory(t *testing.T) {
 	for _, c := range []struct {
 		v  string
 		ok bool
 	}{{"0.12.4", true}, {"0.12.0", true}, {"v0.12.1", true}, {"0.13.0-rc1", true}, {"1.0", true}, {"0.11.9", false}, {"0.9.6", false}, {"dev", false}, {"", false}, {"0", false}} {
-		if got := AtLeast(c.v, 0, 12); got != c.ok {
-			t.Errorf("AtLeast(%q, 0, 12) = %v", c.v, got)
+		if got := Has(c.v, FeatureModelHistory); got != c.ok {
+			t.Errorf("Has(%q, FeatureModelHistory) = %v", c.v, got)
 		}
 	}
 }

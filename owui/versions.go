@@ -154,6 +154,13 @@ func Lacks(version string, f Feature) bool {
 	return ok && r.Before(f.Min)
 }
 
+// Has reports whether version is known to have f (an unknown or
+// unparsable version is not).
+func Has(version string, f Feature) bool {
+	r, ok := ParseRelease(version)
+	return ok && !r.Before(f.Min)
+}
+
 // require answers a route-missing error, without sending anything, when
 // the connected release predates f. The version is read once if unknown.
 func (c *Client) require(ctx context.Context, f Feature, op, method, path string) error {

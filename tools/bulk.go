@@ -450,7 +450,7 @@ func planUpdateModels(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs) 
 		// The client drops the message for servers without history.
 		v, _ := d.Client.Version(ctx)
 		switch {
-		case !owui.AtLeast(v, owui.HistoryMinMajor, owui.HistoryMinMinor):
+		case !owui.Has(v, owui.FeatureModelHistory):
 			warnings = append(warnings, "commit_message is not sent: Open WebUI "+v+" keeps no model history (0.12+)")
 		case len(p.AddTags)+len(p.RemoveTags) == 0:
 			warnings = append(warnings, "commit_message is kept only with tag changes (an update); toggles and grant changes write no history entry")

@@ -374,7 +374,7 @@ func TestHistoryNeedsOpenWebUI012(t *testing.T) {
 	} {
 		e.fake.ResetRequests()
 		msg := e.fail(c.tool, c.args)
-		mustContain(t, msg, "model history needs Open WebUI 0.12 or newer; this server runs 0.11.4", "upgrade Open WebUI")
+		mustContain(t, msg, "model history (/api/v1/models/model/history) needs Open WebUI 0.12.0 or later; this server runs 0.11.4", "upgrade Open WebUI")
 		for _, r := range e.fake.Requests() {
 			if strings.Contains(r.Path, "history") || strings.Contains(r.Path, "update/version") {
 				t.Errorf("%s called %s", c.tool, reqLine(r))
