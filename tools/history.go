@@ -196,11 +196,7 @@ var rollbackModel = Gated(Spec{Name: "rollback_model", Title: "Roll back model",
 			return versionArgs("rollback_model", [2]string{"version_id", p.VersionID})
 		},
 		Plan: func(ctx context.Context, d *Deps, p schemas.RollbackModelArgs) (Plan, error) {
-			e, err := d.Client.GetModelVersion(ctx, p.ID, p.VersionID)
-			if err != nil {
-				return Plan{}, err
-			}
-			cur, err := d.Client.GetModel(ctx, p.ID)
+			e, cur, err := versionAndCurrent(ctx, d, p.ID, p.VersionID)
 			if err != nil {
 				return Plan{}, err
 			}
@@ -243,11 +239,7 @@ var deleteModelVersion = Gated(Spec{Name: "delete_model_version", Title: "Delete
 			return versionArgs("delete_model_version", [2]string{"version_id", p.VersionID})
 		},
 		Plan: func(ctx context.Context, d *Deps, p schemas.DeleteModelVersionArgs) (Plan, error) {
-			e, err := d.Client.GetModelVersion(ctx, p.ID, p.VersionID)
-			if err != nil {
-				return Plan{}, err
-			}
-			cur, err := d.Client.GetModel(ctx, p.ID)
+			e, cur, err := versionAndCurrent(ctx, d, p.ID, p.VersionID)
 			if err != nil {
 				return Plan{}, err
 			}
@@ -270,6 +262,17 @@ var deleteModelVersion = Gated(Spec{Name: "delete_model_version", Title: "Delete
 			return schemas.Outcome{Message: fmt.Sprintf("Deleted version %s of model %s.", p.VersionID, untrusted(p.ID))}, nil
 		},
 	})
+
+// versionAndCurrent reads one history entry and the model's current
+// record: what rollback and delete-version previews are built from.
+func versionAndCurrent(ctx context.Context, d *Deps, id, versionID string) (owui.HistoryEntry, owui.Model, error) {
+	e, err := d.Client.GetModelVersion(ctx, id, versionID)
+	if err != nil {
+		return owui.HistoryEntry{}, owui.Model{}, err
+	}
+	cur, err := d.Client.GetModel(ctx, id)
+	return e, cur, err
+}
 
 // versionArgs refuses version ids that could not be sent, naming the
 // argument (the client refuses them too, without the argument's name).
