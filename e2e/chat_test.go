@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -53,27 +52,7 @@ func startHTTPServer(t *testing.T, tg *target, id string, flags ...string) *http
 	}
 	args := append([]string{"--transport", "http", "--listen", h.listen, "--backup-dir", h.backupDir,
 		"--audit-log", h.auditLog, "--log-level", "debug"}, flags...)
-	cmd := exec.Command(suite.bin, args...)
-	cmd.Env = serverEnv(tg.url, tg.adminKey)
-	cmd.Stdout, cmd.Stderr = h.out, h.out
-	setPdeathsig(cmd)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting owui-mcp (%s): %v", id, err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("owui-mcp (%s) output, last lines:\n%s", id, tail(h.out.String(), 40))
-		}
-	})
+	exited := runOwuiMCP(t, tg, h.out, id, args...)
 	waitHealthy(t, "http://"+h.listen+"/healthz", exited)
 	return h
 }

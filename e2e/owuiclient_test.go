@@ -228,23 +228,17 @@ func waitHealthy(t testing.TB, url string, exited <-chan struct{}) {
 	t.Fatalf("%s not healthy within 20s", url)
 }
 
-// checkSessionAuth mounts a second owui-mcp with --auth=openwebui as a
-// tool server with auth_type "session". Open WebUI then sends the caller's
-// own credential (the admin's session JWT here) and owui-mcp validates it
-// against Open WebUI. An sk- key forwarded the same way is logged only:
-// 0.12.4 answers GET /api/v1/auths/ for sk- keys with 403 "A human session
-// is required." (see docs/openwebui-compatibility.md).
-func checkSessionAuth(t *testing.T, tg *target, admin *rest) {
-	port := freePort(t)
-	listen := "127.0.0.1:" + port
-	cmd := exec.Command(suite.bin, "--transport", "http", "--listen", listen, "--auth=openwebui",
-		"--backup-dir", t.TempDir(), "--log-level", "debug")
+// runOwuiMCP starts the built server with args against tg, its output in
+// out, and stops it (SIGTERM, then KILL after 20 s) when t ends, showing
+// the last lines of out if t failed. The channel closes when it exits.
+func runOwuiMCP(t *testing.T, tg *target, out *lockedBuffer, label string, args ...string) <-chan struct{} {
+	t.Helper()
+	cmd := exec.Command(suite.bin, args...)
 	cmd.Env = serverEnv(tg.url, tg.adminKey)
-	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	setPdeathsig(cmd)
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting the HTTP server: %v", err)
+		t.Fatalf("starting owui-mcp (%s): %v", label, err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
@@ -257,9 +251,24 @@ func checkSessionAuth(t *testing.T, tg *target, admin *rest) {
 			<-exited
 		}
 		if t.Failed() {
-			t.Logf("owui-mcp (--auth=openwebui) output:\n%s", tail(out.String(), 30))
+			t.Logf("owui-mcp (%s) output, last lines:\n%s", label, tail(out.String(), 40))
 		}
 	})
+	return exited
+}
+
+// checkSessionAuth mounts a second owui-mcp with --auth=openwebui as a
+// tool server with auth_type "session". Open WebUI then sends the caller's
+// own credential (the admin's session JWT here) and owui-mcp validates it
+// against Open WebUI. An sk- key forwarded the same way is logged only:
+// 0.12.4 answers GET /api/v1/auths/ for sk- keys with 403 "A human session
+// is required." (see docs/openwebui-compatibility.md).
+func checkSessionAuth(t *testing.T, tg *target, admin *rest) {
+	port := freePort(t)
+	listen := "127.0.0.1:" + port
+	out := &lockedBuffer{}
+	exited := runOwuiMCP(t, tg, out, "--auth=openwebui", "--transport", "http", "--listen", listen, "--auth=openwebui",
+		"--backup-dir", t.TempDir(), "--log-level", "debug")
 	waitHealthy(t, "http://"+listen+"/healthz", exited)
 	conn := map[string]any{
 		"url": "http://" + listen + "/mcp", "path": "", "type": "mcp", "auth_type": "session", "key": "",
