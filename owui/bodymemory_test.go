@@ -2,17 +2,15 @@ package owui_test
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"runtime/metrics"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/owui-mcp/owui-mcp/internal/testutil"
 	"github.com/owui-mcp/owui-mcp/owui"
 )
 
@@ -27,7 +25,7 @@ func TestFiftyMegabyteBodyMemory(t *testing.T) {
 	for _, declared := range []bool{true, false} {
 		name := map[bool]string{true: "declared length", false: "chunked"}[declared]
 		t.Run(name, func(t *testing.T) {
-			hs := httptest.NewServer(bigBody(body, declared))
+			hs := httptest.NewServer(testutil.BigJSONBody(body, declared))
 			defer hs.Close()
 			c, err := owui.New(owui.Config{BaseURL: hs.URL, Timeout: 30 * time.Second})
 			if err != nil {
@@ -93,26 +91,4 @@ func measure(f func() error) (alloc, peak uint64, err error) {
 	wg.Wait()
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc, max.Load(), err
-}
-
-// bigBody streams n bytes of a JSON array from a fixed buffer, declaring the
-// length or not (chunked).
-func bigBody(n int64, declare bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if declare {
-			w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
-		}
-		w.WriteHeader(http.StatusOK)
-		chunk := []byte(strings.Repeat(" ", 64<<10))
-		chunk[0] = '['
-		for sent := int64(0); sent < n; {
-			k := min(int64(len(chunk)), n-sent)
-			if _, err := w.Write(chunk[:k]); err != nil {
-				return // the client stopped reading
-			}
-			chunk[0] = ' '
-			sent += k
-		}
-	}
 }

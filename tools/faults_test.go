@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -22,6 +21,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/internal/testutil"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/safety"
 	"github.com/owui-mcp/owui-mcp/tools"
@@ -225,28 +225,6 @@ func slowBody(stop chan struct{}) http.HandlerFunc {
 	}
 }
 
-// bigBody streams n bytes of a JSON array from a fixed buffer, declaring the
-// length or not (chunked).
-func bigBody(n int64, declare bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if declare {
-			w.Header().Set("Content-Length", strconv.FormatInt(n, 10))
-		}
-		w.WriteHeader(http.StatusOK)
-		chunk := []byte(strings.Repeat(" ", 64<<10))
-		chunk[0] = '['
-		for sent := int64(0); sent < n; {
-			k := min(int64(len(chunk)), n-sent)
-			if _, err := w.Write(chunk[:k]); err != nil {
-				return // the client stopped reading
-			}
-			chunk[0] = ' '
-			sent += k
-		}
-	}
-}
-
 // closedPort returns a loopback address nobody listens on.
 func closedPort(t *testing.T) string {
 	t.Helper()
@@ -379,9 +357,9 @@ func faultRows() []faultRow {
 			op: opGet, kind: owui.KindBadResponse, status: 200, text: []string{"not the expected JSON", "unexpected end of JSON input"}, hint: "OPENWEBUI_URL points at Open WebUI's root", tries: 1},
 		{name: "200 null", arm: override("GET", opGet.path, fixed(raw(200, "application/json", "null"))),
 			op: opGet, kind: owui.KindBadResponse, status: 200, text: []string{"answered null"}, hint: "read the model back", tries: 1},
-		{name: "50 MB body, chunked", arm: override("GET", opExport.path, fixed(bigBody(50<<20, false))),
+		{name: "50 MB body, chunked", arm: override("GET", opExport.path, fixed(testutil.BigJSONBody(50<<20, false))),
 			op: opExport, kind: owui.KindTooLarge, status: 200, text: []string{"larger than 33554432 bytes (32 MiB); refused"}, hint: "narrow the request", tries: 1},
-		{name: "50 MB body, declared", arm: override("GET", opExport.path, fixed(bigBody(50<<20, true))),
+		{name: "50 MB body, declared", arm: override("GET", opExport.path, fixed(testutil.BigJSONBody(50<<20, true))),
 			op: opExport, kind: owui.KindTooLarge, status: 200, text: []string{"larger than 33554432 bytes (32 MiB); refused"}, hint: "narrow the request", tries: 1},
 	}
 }
