@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -24,6 +23,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/internal/testutil"
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 
@@ -48,24 +48,6 @@ func leaks(s string) []string {
 		}
 	}
 	return out
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // echoUpstream stands in front of the fake. Healthy, it swaps the test's
@@ -204,8 +186,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 type secretsRun struct {
 	t        *testing.T
 	up       *echoUpstream
-	stderr   *syncBuffer
-	traffic  *syncBuffer // everything the server sent to the client
+	stderr   *testutil.Buffer
+	traffic  *testutil.Buffer // everything the server sent to the client
 	dir      string
 	client   *client.Client
 	results  []string
@@ -231,7 +213,7 @@ func startRun(t *testing.T, env map[string]string, bearer string, extra ...strin
 		"--timeout", "400ms", "--backup-dir", filepath.Join(dir, "backups"), "--audit-log", filepath.Join(dir, "audit.jsonl"),
 		"--log-level", "debug"}, extra...)
 	getenv := func(k string) string { return env[k] }
-	r := &secretsRun{t: t, up: up, stderr: &syncBuffer{}, traffic: &syncBuffer{}, dir: dir, runError: make(chan int, 1)}
+	r := &secretsRun{t: t, up: up, stderr: &testutil.Buffer{}, traffic: &testutil.Buffer{}, dir: dir, runError: make(chan int, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.stopRun = cancel
 
@@ -577,7 +559,7 @@ func TestSecretsInHelpAndConfigErrors(t *testing.T) {
 		{"--url", "http://127.0.0.1:1", "--log-level", "verbose"},
 	}
 	for _, args := range cases {
-		var stdout, stderr syncBuffer
+		var stdout, stderr testutil.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		code := run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
 		cancel()

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/owui-mcp/owui-mcp/internal/testutil"
 )
 
 // The chat suite drives Open WebUI's own chat: a scripted LLM (the fake
@@ -32,7 +34,7 @@ type httpServer struct {
 	backupDir string
 	auditLog  string
 	token     string // --http-token, if given
-	out       *lockedBuffer
+	out       *testutil.Buffer
 }
 
 // toolID is the chat tool id of the connection.
@@ -44,7 +46,7 @@ func startHTTPServer(t *testing.T, tg *target, id string, flags ...string) *http
 	t.Helper()
 	dir := t.TempDir()
 	h := &httpServer{id: id, listen: "127.0.0.1:" + freePort(t), backupDir: filepath.Join(dir, "backups"),
-		auditLog: filepath.Join(dir, "audit.jsonl"), out: &lockedBuffer{}}
+		auditLog: filepath.Join(dir, "audit.jsonl"), out: &testutil.Buffer{}}
 	for i, f := range flags {
 		if f == "--http-token" && i+1 < len(flags) {
 			h.token = flags[i+1]
@@ -329,7 +331,7 @@ func (cs *chatSuite) openTab(t *testing.T, jwt, answer string, content map[strin
 	cmd := exec.Command(py, filepath.Join(suite.root, "scripts", "chat", "browser_tab.py"),
 		"--url", cs.tg.url, "--answer", answer, "--content", string(cb), "--events", events)
 	cmd.Env = append(os.Environ(), "OWUI_TOKEN="+jwt, "NO_PROXY=*", "no_proxy=*")
-	stderr := &lockedBuffer{}
+	stderr := &testutil.Buffer{}
 	cmd.Stderr = stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

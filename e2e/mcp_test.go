@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,11 +11,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/owui-mcp/owui-mcp/internal/testutil"
 )
 
 // allFlags turns every tool on and forces the confirm_token flow.
@@ -30,27 +30,10 @@ type server struct {
 	name      string
 	sess      *mcp.ClientSession
 	backupDir string
-	stderr    *lockedBuffer
+	stderr    *testutil.Buffer
 	tools     []string
 	descs     map[string]string // tool name → description, as listed
 	instr     string            // the instructions of initialize
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // serverEnv is the minimal environment of a server process: no inherited
@@ -88,7 +71,7 @@ func startServerWith(t testing.TB, name, url, key string, copts *mcp.ClientOptio
 	}
 	cmd := exec.Command(suite.bin, flags...)
 	cmd.Env = serverEnv(url, key)
-	stderr := &lockedBuffer{}
+	stderr := &testutil.Buffer{}
 	cmd.Stderr = stderr
 	setPdeathsig(cmd)
 	client := mcp.NewClient(&mcp.Implementation{Name: "owui-mcp-e2e", Version: "1"}, copts)

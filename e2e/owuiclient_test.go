@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/owui-mcp/owui-mcp/internal/testutil"
 )
 
 // checkOpenWebUIClient starts owui-mcp as a streamable-HTTP service and
@@ -27,7 +29,7 @@ func checkOpenWebUIClient(t *testing.T, tg *target) {
 	cmd := exec.Command(suite.bin, "--transport", "http", "--listen", listen, "--http-token", token,
 		"--allow-admin", "--allow-access-changes", "--backup-dir", t.TempDir(), "--log-level", "debug")
 	cmd.Env = serverEnv(tg.url, tg.adminKey)
-	stderr := &lockedBuffer{}
+	stderr := &testutil.Buffer{}
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	setPdeathsig(cmd)
 	if err := cmd.Start(); err != nil {
@@ -231,7 +233,7 @@ func waitHealthy(t testing.TB, url string, exited <-chan struct{}) {
 // runOwuiMCP starts the built server with args against tg, its output in
 // out, and stops it (SIGTERM, then KILL after 20 s) when t ends, showing
 // the last lines of out if t failed. The channel closes when it exits.
-func runOwuiMCP(t *testing.T, tg *target, out *lockedBuffer, label string, args ...string) <-chan struct{} {
+func runOwuiMCP(t *testing.T, tg *target, out *testutil.Buffer, label string, args ...string) <-chan struct{} {
 	t.Helper()
 	cmd := exec.Command(suite.bin, args...)
 	cmd.Env = serverEnv(tg.url, tg.adminKey)
@@ -266,7 +268,7 @@ func runOwuiMCP(t *testing.T, tg *target, out *lockedBuffer, label string, args 
 func checkSessionAuth(t *testing.T, tg *target, admin *rest) {
 	port := freePort(t)
 	listen := "127.0.0.1:" + port
-	out := &lockedBuffer{}
+	out := &testutil.Buffer{}
 	exited := runOwuiMCP(t, tg, out, "--auth=openwebui", "--transport", "http", "--listen", listen, "--auth=openwebui",
 		"--backup-dir", t.TempDir(), "--log-level", "debug")
 	waitHealthy(t, "http://"+listen+"/healthz", exited)

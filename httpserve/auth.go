@@ -123,13 +123,15 @@ func (a *openWebUIAuth) authenticate(r *http.Request) (caller.Identity, *authFai
 	defer cancel()
 	id, err := a.validate(ctx, tok)
 	if err != nil {
+		// A validator may echo the token in its error.
+		msg := redact.New(tok).String(err.Error())
 		if isUnavailable(err) {
 			return caller.Identity{}, &authFailure{status: http.StatusServiceUnavailable, code: "temporarily_unavailable",
-				reason: "could not validate the token with Open WebUI: " + scrub(err.Error(), tok)}
+				reason: "could not validate the token with Open WebUI: " + msg}
 		}
 		a.store(r.Context(), key, caller.Identity{}, true)
 		return caller.Identity{}, &authFailure{status: http.StatusUnauthorized, code: "invalid_token",
-			reason: "Open WebUI rejected the token: " + scrub(err.Error(), tok)}
+			reason: "Open WebUI rejected the token: " + msg}
 	}
 	if id.ID == "" {
 		return caller.Identity{}, &authFailure{status: http.StatusUnauthorized, code: "invalid_token", reason: "Open WebUI returned no user id for the token"}
@@ -187,11 +189,6 @@ func isUnavailable(err error) bool {
 	var ne net.Error
 	return errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, context.Canceled) || errors.As(err, &ne)
-}
-
-// scrub removes tok from s, in case a validator echoed it in an error.
-func scrub(s, tok string) string {
-	return redact.New(tok).String(s)
 }
 
 // tokenCache is a small TTL cache keyed by the SHA-256 of a token. It never

@@ -1,7 +1,6 @@
 package httpserve
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/caller"
+	"github.com/owui-mcp/owui-mcp/internal/testutil"
 )
 
 // whoami is what the test tool "whoami" reports about its context.
@@ -69,25 +69,7 @@ func newTestMCPServer(b *blocker) *server.MCPServer {
 	return s
 }
 
-// logBuffer collects log output of a test (safe for concurrent use).
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func newLogger(lb *logBuffer) *slog.Logger {
+func newLogger(lb *testutil.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 

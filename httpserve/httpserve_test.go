@@ -20,6 +20,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/owui-mcp/owui-mcp/caller"
+
+	"github.com/owui-mcp/owui-mcp/internal/testutil"
 )
 
 const testToken = "s3cret-test-token-0123456789abcdef"
@@ -110,7 +112,7 @@ func TestHealthzAndNotFound(t *testing.T) {
 }
 
 func TestTokenAuth(t *testing.T) {
-	var logs logBuffer
+	var logs testutil.Buffer
 	ts := startHandler(t, newTestMCPServer(nil), Options{Token: testToken, Logger: newLogger(&logs)})
 	url := ts.URL + "/mcp"
 
@@ -196,7 +198,7 @@ func TestNoAuthOnLoopback(t *testing.T) {
 }
 
 func TestOrigin(t *testing.T) {
-	var logs logBuffer
+	var logs testutil.Buffer
 	ts := startHandler(t, newTestMCPServer(nil), Options{Token: testToken, AllowedOrigins: []string{"http://localhost:6274"},
 		Logger: newLogger(&logs)})
 	url := ts.URL + "/mcp"
@@ -355,7 +357,7 @@ func TestOpenWebUIMode(t *testing.T) {
 		"token-alice": {ID: "user-alice", Name: "alice@example.org"},
 		"token-bob":   {ID: "user-bob", Name: "bob@example.org", UpstreamToken: "ignored"},
 	}}
-	var logs logBuffer
+	var logs testutil.Buffer
 	ts := startHandler(t, newTestMCPServer(nil), Options{Auth: AuthOpenWebUI, ValidateToken: fv.validate, Logger: newLogger(&logs)})
 	url := ts.URL + "/mcp"
 
@@ -517,7 +519,7 @@ func startServe(t *testing.T, ctx context.Context, o Options, b *blocker) (url s
 func TestGracefulShutdown(t *testing.T) {
 	b := newBlocker()
 	defer b.Release()
-	var logs logBuffer
+	var logs testutil.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	url, errc := startServe(t, ctx, Options{Token: testToken, ShutdownTimeout: 10 * time.Second, Logger: newLogger(&logs)}, b)

@@ -236,7 +236,7 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	resp, err := c.http.Do(req)
 	if err != nil {
 		kind := transportKind(ctx, err)
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: redactErr(scrubURLError(err), sec)}, kind == KindUnavailable
+		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: sec.Error(scrubURLError(err))}, kind == KindUnavailable
 	}
 	defer resp.Body.Close()
 	tooLarge := func() *Error {
@@ -270,7 +270,7 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 			resp.Header.Set("Location", sec.String(loc))
 		}
 	}
-	data = redactBody(sec, resp.Header.Get("Content-Type"), data)
+	data = sec.Body(resp.Header.Get("Content-Type"), data)
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil, false
 }
 
@@ -316,30 +316,6 @@ func readBody(body io.Reader, declared, max int64) (data []byte, over bool, err 
 		data = append(data, c...)
 	}
 	return data, false, nil
-}
-
-// redactErr hides secrets in err's message (net/http quotes an unparsable
-// Location header in its error, and a server may echo the key there).
-func redactErr(err error, sec *redact.Set) error {
-	if msg := err.Error(); sec.String(msg) != msg {
-		return errors.New(sec.String(msg))
-	}
-	return err
-}
-
-// redactBody cuts secrets out of a successful body. JSON is searched in its
-// escaped spelling so it stays valid; images are left alone (they are
-// bytes, not text, and are passed on as such).
-func redactBody(sec *redact.Set, contentType string, data []byte) []byte {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	switch {
-	case strings.HasPrefix(mt, "image/"):
-		return data
-	case mt == "application/json" || strings.HasSuffix(mt, "+json"), json.Valid(data):
-		return sec.JSON(data)
-	default:
-		return sec.Bytes(data)
-	}
 }
 
 // scrubURLError drops the URL from a *url.Error: the URL holds no secret,

@@ -8,8 +8,8 @@ import (
 	"strings"
 )
 
-// Kind classifies an upstream failure so that callers can branch on it and
-// tell the agent what to do next. Open WebUI's status codes are not REST-clean
+// Kind classifies an upstream failure so that callers can branch on it (and
+// decide what to advise next). Open WebUI's status codes are not REST-clean
 // (401 for "not found", 400 for "forbidden"), so the kind is decided from the
 // status and the detail text together.
 type Kind string
@@ -75,43 +75,6 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
-
-// Hint says what the agent or user can do next.
-func (e *Error) Hint() string {
-	switch e.Kind {
-	case KindNotFound:
-		return "No model with this id is visible to this key: check the id with list_models (ids are case-sensitive and may contain '/' or ':')."
-	case KindForbidden:
-		return "The Open WebUI key lacks permission for this: admin-only operations need an admin's key; other changes need ownership of the model or a write grant."
-	case KindUnauthenticated:
-		return "Open WebUI rejected the credentials: check OPENWEBUI_API_KEY (an sk- key from Settings > Account) and that it belongs to an active user."
-	case KindAPIKeysDisabled:
-		return "API keys are disabled on this Open WebUI: an admin must enable them (Admin Panel > Settings > General > Enable API Keys, or ENABLE_API_KEYS=true)."
-	case KindConflict:
-		return "Choose another model id, or update the existing model with update_model."
-	case KindVersionConflict:
-		return "The model changed in Open WebUI while this change was being written, so Open WebUI refused it: read it again (a fresh preview) and repeat the change on the current version."
-	case KindInvalid:
-		return "Open WebUI rejected the request as invalid: correct the arguments named in the detail and call again."
-	case KindRouteMissing:
-		return "This Open WebUI version does not have this endpoint: upgrade Open WebUI or use another tool."
-	case KindServer:
-		return "Open WebUI failed internally: check its logs; the change may or may not have been applied, so read the model back before retrying."
-	case KindUnavailable:
-		return "Open WebUI is not reachable: check OPENWEBUI_URL and that the server is running, then retry."
-	case KindTimeout:
-		return "Open WebUI did not answer in time: retry later or raise --timeout; for a change, read the model back first, as it may have been applied."
-	case KindBadResponse:
-		return "Open WebUI answered with something unexpected: check that OPENWEBUI_URL points at Open WebUI's root, and read the model back before retrying."
-	case KindTooLarge:
-		return "The answer was too large to handle: narrow the request (filters, one model at a time)."
-	case KindUnsupported:
-		return "Only Ollama connections and OpenAI-compatible connections set up as a llama.cpp provider can unload models; other providers manage their own memory. Nothing was changed, and retrying will not help."
-	case KindCanceled:
-		return "The call was cancelled before Open WebUI answered; a change may or may not have been applied."
-	}
-	return "Retry, or check the Open WebUI server logs."
-}
 
 // IsKind reports whether err is an *Error of kind k.
 func IsKind(err error, k Kind) bool {

@@ -132,7 +132,7 @@ func FuzzDecodeResponses(f *testing.F) {
 			}
 			msg := err.Error()
 			switch {
-			case e.Kind == "" || e.Op == "" || e.Hint() == "":
+			case e.Kind == "" || e.Op == "":
 				t.Fatalf("%s: incomplete error %+v", call.name, e)
 			case up.status >= 400 && e.Status != up.status && e.Kind != KindTooLarge:
 				t.Fatalf("%s: HTTP %d reported as %d: %v", call.name, up.status, e.Status, err)

@@ -2,7 +2,6 @@ package owui
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"mime"
@@ -344,9 +343,4 @@ func checkID(op, path, id string) error {
 			Detail: fmt.Sprintf("the model id is %d bytes long; Open WebUI allows at most %d (not sent)", len(id), MaxIDLength)}
 	}
 	return nil
-}
-
-// DataURI renders image bytes as a data: URI (for storing a profile image).
-func DataURI(mimeType string, data []byte) string {
-	return "data:" + mimeType + ";base64," + base64.StdEncoding.EncodeToString(data)
 }

@@ -13,6 +13,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"mime"
 	"net/url"
 	"slices"
 	"strings"
@@ -205,6 +207,35 @@ func (s *Set) JSON(b []byte) []byte {
 	}
 	out, _ := replace(b, s.json)
 	return out
+}
+
+// Body is Bytes for an HTTP body of the given Content-Type: JSON (declared,
+// or any body that parses as JSON) is searched in its escaped spellings so
+// it stays valid; images are left alone (bytes, not text, passed on as such).
+func (s *Set) Body(contentType string, b []byte) []byte {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	switch {
+	case strings.HasPrefix(mt, "image/"):
+		return b
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"), json.Valid(b):
+		return s.JSON(b)
+	default:
+		return s.Bytes(b)
+	}
+}
+
+// Error returns err itself when its message holds no secret (so errors.Is
+// and errors.As still see through it), else a plain error with the
+// message redacted. net/http, for one, quotes an unparsable Location
+// header in its error, and a server may echo the key there.
+func (s *Set) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := err.Error(); s.String(msg) != msg {
+		return errors.New(s.String(msg))
+	}
+	return err
 }
 
 // Value returns v unchanged when its JSON encoding holds no secret, else a

@@ -3,6 +3,9 @@ package redact
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -127,5 +130,53 @@ func TestFoldLettersOnly(t *testing.T) {
 		if got := s.String(in); got != want {
 			t.Errorf("String(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Body picks the spelling by content type: JSON stays valid JSON, images
+// pass untouched, other text is searched as text.
+func TestBody(t *testing.T) {
+	s := New(secret)
+	esc, _ := json.Marshal(secret) // the JSON spelling, with \u0026 for &
+	jsonDoc := `{"echo":` + string(esc) + `}`
+	plain := "echo: " + secret
+	for _, tc := range []struct {
+		name, ctype, in, want string
+	}{
+		{"declared JSON", "application/json; charset=utf-8", jsonDoc, `{"echo":"` + Mask + `"}`},
+		{"+json", "application/problem+json", jsonDoc, `{"echo":"` + Mask + `"}`},
+		{"JSON without a JSON type", "text/plain", jsonDoc, `{"echo":"` + Mask + `"}`},
+		{"plain text", "text/plain", plain, "echo: " + Mask},
+		{"no type", "", plain, "echo: " + Mask},
+		{"image untouched", "image/png", plain, plain},
+	} {
+		got := string(s.Body(tc.ctype, []byte(tc.in)))
+		if got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+		if strings.HasSuffix(tc.ctype, "json") && !json.Valid([]byte(got)) {
+			t.Errorf("%s: not JSON any more: %q", tc.name, got)
+		}
+	}
+}
+
+// Error keeps a clean error itself (errors.Is still works) and replaces a
+// dirty one by its redacted message.
+func TestError(t *testing.T) {
+	s := New(secret)
+	if s.Error(nil) != nil {
+		t.Error("nil error became non-nil")
+	}
+	clean := fmt.Errorf("dial: %w", io.ErrUnexpectedEOF)
+	if got := s.Error(clean); got != clean || !errors.Is(got, io.ErrUnexpectedEOF) {
+		t.Errorf("clean error replaced: %v", got)
+	}
+	dirty := fmt.Errorf("bad Location %q: %w", "http://x/?k="+secret, io.ErrUnexpectedEOF)
+	got := s.Error(dirty)
+	if want := `bad Location "http://x/?k=` + Mask + `": unexpected EOF`; got == nil || got.Error() != want {
+		t.Errorf("dirty error: %v, want %s", got, want)
+	}
+	if New().Error(dirty) != dirty {
+		t.Error("an empty set changed an error")
 	}
 }

@@ -33,6 +33,7 @@ func storedModels(ctx context.Context, d *Deps) ([]owui.Model, error) {
 	return all, nil
 }
 
+// byID indexes models by id.
 func byID(ms []owui.Model) map[string]owui.Model {
 	out := make(map[string]owui.Model, len(ms))
 	for _, m := range ms {

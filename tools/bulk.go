@@ -794,7 +794,7 @@ func runBulk(ctx context.Context, d *Deps, bp bulkPlan, verb string, keepGoing b
 			msg := strings.TrimRight(errs[i].Error(), ".")
 			var oe *owui.Error
 			if errors.As(errs[i], &oe) {
-				msg += ". " + oe.Hint()
+				msg += ". " + advice(oe.Kind)
 			}
 			res.Failed = append(res.Failed, schemas.Failure{ID: t.cur.ID, Error: d.scrub(msg)})
 		case verb == "deleted":

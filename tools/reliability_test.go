@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/owui-mcp/owui-mcp/fakeowui"
 	"github.com/owui-mcp/owui-mcp/httpserve"
+	"github.com/owui-mcp/owui-mcp/internal/testutil"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/schemas"
 )
@@ -384,24 +384,6 @@ func stdioClient(t *testing.T, srv *server.MCPServer) *client.Client {
 	return c
 }
 
-// logBuffer collects log output safely across goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // panicTransport panics on one method+path and passes the rest on.
 type panicTransport struct {
 	next         http.RoundTripper
@@ -421,7 +403,7 @@ func (p panicTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // protocol error), is logged without secrets, and the server keeps serving.
 func TestPanicsBecomeToolErrors(t *testing.T) {
 	e := newEnv(t)
-	logs := &logBuffer{}
+	logs := &testutil.Buffer{}
 	e.deps.Log = slog.New(slog.NewTextHandler(logs, nil))
 	key := fakeowui.AdminKey
 

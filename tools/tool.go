@@ -195,7 +195,7 @@ func (d *Deps) errorResult(t Tool, err error) *mcp.CallToolResult {
 	case errors.As(err, &ref):
 		msg = fmt.Sprintf("%s was not run: %s", t.Name, ref.Msg)
 	case errors.As(err, &oe):
-		msg = fmt.Sprintf("%s failed: %s. %s", t.Name, strings.TrimRight(oe.Error(), "."), oe.Hint())
+		msg = fmt.Sprintf("%s failed: %s. %s", t.Name, strings.TrimRight(oe.Error(), "."), advice(oe.Kind))
 	default:
 		msg = fmt.Sprintf("%s failed: %v", t.Name, err)
 	}
