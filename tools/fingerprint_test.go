@@ -99,4 +99,3 @@ func walkable(v any) bool {
 	}
 	return false
 }
-
