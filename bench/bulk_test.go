@@ -92,10 +92,11 @@ func BenchmarkBulkGrant(b *testing.B) {
 
 // bulkDelay is the fixed time the slowed fake waits before answering any
 // request. It stands for Open WebUI's own work per request, which the
-// in-memory fake lacks; 0.12.4 on this machine answered an access update
-// in about 9 ms (median of 500 sent 4 at a time: BENCHMARKS.md), so 5 ms is
-// on the cheap side. The waits overlap (4 at a time), as if Open WebUI
-// served requests fully in parallel, which flatters the direct client.
+// in-memory fake lacks; real 0.12.4 on the 2-core machine of BENCHMARKS.md
+// took 45 s for the 500 access updates sent 4 at a time (90 ms each, while
+// the machine was shared), so 5 ms is far on the cheap side. The waits
+// overlap (4 at a time), as if Open WebUI served requests fully in
+// parallel, which flatters the direct client.
 const bulkDelay = 5 * time.Millisecond
 
 // BenchmarkBulkGrantLatency is BenchmarkBulkGrant against the fake slowed
