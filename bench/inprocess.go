@@ -31,7 +31,12 @@ var AllTools = tools.Options{AllowAdmin: true, AllowAccessChanges: true, Confirm
 // NewInProcess builds and initializes the server. rt nil means the real
 // network (baseURL must then be a loopback URL).
 func NewInProcess(baseURL string, rt http.RoundTripper, opts tools.Options) (*InProcess, error) {
-	c, err := owui.New(owui.Config{BaseURL: baseURL, APIKey: fakeowui.AdminKey, Timeout: 30 * time.Second, Transport: rt})
+	return NewInProcessKey(baseURL, fakeowui.AdminKey, rt, opts)
+}
+
+// NewInProcessKey is NewInProcess with another API key (a real Open WebUI's).
+func NewInProcessKey(baseURL, key string, rt http.RoundTripper, opts tools.Options) (*InProcess, error) {
+	c, err := owui.New(owui.Config{BaseURL: baseURL, APIKey: key, Timeout: 30 * time.Second, Transport: rt})
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +50,7 @@ func NewInProcess(baseURL string, rt http.RoundTripper, opts tools.Options) (*In
 		return nil, err
 	}
 	d := &tools.Deps{Client: c, Options: opts, Tokens: safety.NewTokens(5*time.Minute, nil),
-		Backups: safety.NewBackups(dir), Audit: aud, Log: logger, Secrets: []string{fakeowui.AdminKey}}
+		Backups: safety.NewBackups(dir), Audit: aud, Log: logger, Secrets: []string{key}}
 	srv, _, err := tools.NewServer(d, "bench", nil)
 	if err != nil {
 		return nil, err

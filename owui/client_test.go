@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -760,5 +761,43 @@ func TestRetriesOnlyIdempotentReads(t *testing.T) {
 	_, err := slow.GetModel(cctx, "m")
 	if !IsKind(err, KindTimeout) || time.Since(start) > 5*time.Second {
 		t.Errorf("backoff ignores the context: %v after %v", err, time.Since(start))
+	}
+}
+
+// SetModelAccess sends exactly what UpdateModelAccess sends and returns the
+// grants of the answer reduced to form grants.
+func TestSetModelAccess(t *testing.T) {
+	rec := newRecorder(t)
+	rec.answer("POST", "/api/v1/models/model/access/update", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"team/bot:v2","meta":{"profile_image_url":"data:image/png;base64,AAAA"},"params":{"system":"x"},`+
+			`"access_grants":[{"id":"ag1","resource_type":"model","resource_id":"team/bot:v2","principal_type":"group","principal_id":"g1","permission":"read","created_at":5}]}`)
+	})
+	c := rec.client(Config{})
+	for _, grants := range [][]Grant{nil, {{PrincipalType: "group", PrincipalID: "g1", Permission: "read"}}} {
+		rec.reset()
+		kept, err := c.SetModelAccess(context.Background(), AccessForm{ID: "team/bot:v2", AccessGrants: grants})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []Grant{{PrincipalType: "group", PrincipalID: "g1", Permission: "read"}}; !reflect.DeepEqual(kept, want) {
+			t.Fatalf("kept %+v, want %+v", kept, want)
+		}
+		reqs := rec.requests()
+		wantBody := `{"id":"team/bot:v2","access_grants":[]}`
+		if grants != nil {
+			wantBody = `{"id":"team/bot:v2","access_grants":[{"principal_type":"group","principal_id":"g1","permission":"read"}]}`
+		}
+		if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].Path != "/api/v1/models/model/access/update" || reqs[0].RawQuery != "" || string(reqs[0].Body) != wantBody {
+			t.Fatalf("requests %+v, want one POST with %s", reqs, wantBody)
+		}
+	}
+	rec.answer("POST", "/api/v1/models/model/access/update", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `{"detail":"You do not have permission to share with the requested audience"}`)
+	})
+	if _, err := c.SetModelAccess(context.Background(), AccessForm{ID: "m"}); err == nil || !strings.Contains(err.Error(), "permission to share") {
+		t.Fatalf("403: %v", err)
 	}
 }

@@ -234,6 +234,24 @@ func (c *Client) UpdateModelAccess(ctx context.Context, f AccessForm) (Model, er
 	return m, err
 }
 
+// SetModelAccess is UpdateModelAccess for a caller that needs only the
+// grants Open WebUI kept: nothing else of the answer is decoded, which for
+// hundreds of calls in a row (update_models) is most of their client cost.
+func (c *Client) SetModelAccess(ctx context.Context, f AccessForm) ([]Grant, error) {
+	if f.AccessGrants == nil {
+		f.AccessGrants = []Grant{}
+	}
+	var out struct {
+		AccessGrants []AccessGrant `json:"access_grants"`
+	}
+	err := c.call(ctx, request{op: "update_model_access", method: http.MethodPost, path: pathAccessUpdate, body: f}, &out)
+	gs := make([]Grant, 0, len(out.AccessGrants))
+	for _, g := range out.AccessGrants {
+		gs = append(gs, g.Grant())
+	}
+	return gs, err
+}
+
 // ImportModels is POST /api/v1/models/import: each element is merged over
 // the stored model with the same id, or created.
 func (c *Client) ImportModels(ctx context.Context, models []map[string]any) error {

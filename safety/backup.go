@@ -207,11 +207,10 @@ func (b *Backups) Write(bk Backup) (BackupInfo, error) {
 		if !chosen {
 			bk.ID = newID(bk.Time, bk.Tool)
 		}
-		data, err := json.MarshalIndent(bk, "", "  ")
+		data, err := encodeBackup(bk)
 		if err != nil {
 			return BackupInfo{}, fmt.Errorf("encode backup: %w", err)
 		}
-		data = append(data, '\n')
 		if int64(len(data)) > b.maxBytes {
 			// It could not be read back, so it would be no backup at all.
 			return BackupInfo{}, fmt.Errorf("the backup would be %d bytes, over the %d-byte cap (--max-backup-bytes / OWUI_MCP_MAX_BACKUP_BYTES); raise the cap or change fewer models at once", len(data), b.maxBytes)
@@ -415,6 +414,47 @@ func (b *Backups) usable(st fs.FileInfo) error {
 		return fmt.Errorf("is %d bytes, over the %d-byte cap (--max-backup-bytes)", st.Size(), b.maxBytes)
 	}
 	return nil
+}
+
+// encodeBackup writes the envelope indented and each model on one compact
+// line: indenting hundreds of full records (prompts, data-URI images) took
+// twice as long as encoding them, and a record per line still reads and
+// diffs well. Readers decode JSON, so the layout is free.
+func encodeBackup(bk Backup) ([]byte, error) {
+	models := bk.Models
+	bk.Models = []owui.Model{}
+	env, err := json.MarshalIndent(bk, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	// The top-level key sits alone on its line after two spaces; no string
+	// value can hold a raw newline, so this is the one place it occurs.
+	const slot = "\n  \"models\": []"
+	at := bytes.Index(env, []byte(slot))
+	if at < 0 || bytes.Count(env, []byte(slot)) != 1 {
+		return nil, errors.New("backup envelope without its models slot")
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(env) + 1024*len(models))
+	buf.Write(env[:at+len(slot)-1])
+	for i, m := range models {
+		line, err := json.Marshal(m)
+		if err != nil {
+			return nil, fmt.Errorf("model %d: %w", i, err)
+		}
+		buf.WriteString("\n    ")
+		buf.Write(line)
+		if i < len(models)-1 {
+			buf.WriteByte(',')
+		}
+	}
+	if len(models) > 0 {
+		buf.WriteString("\n  ")
+	}
+	buf.WriteByte(']')
+	buf.Write(env[at+len(slot):])
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
 }
 
 // head reads the fields of a backup that precede its models, from at most

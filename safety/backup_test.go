@@ -1,6 +1,7 @@
 package safety
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -482,5 +483,42 @@ func TestBackupListLegacyAndBad(t *testing.T) {
 	_, err = b.Write(Backup{Tool: "delete_model", Models: []owui.Model{{ID: strings.Repeat("x", 5<<10)}}})
 	if err == nil || !strings.Contains(err.Error(), "over the 4096-byte cap") {
 		t.Fatalf("Write over the cap = %v", err)
+	}
+}
+
+// encodeBackup holds exactly what the indented encoding held (the same JSON
+// value), with one model per line, whatever the strings contain.
+func TestEncodeBackupLayout(t *testing.T) {
+	tricky := fullModel()
+	tricky.ID = "team/bot:v2"
+	tricky.Name = "x\n  \"models\": [],\n</script>"
+	for _, n := range []int{0, 1, 3} {
+		bk := Backup{Format: BackupFormat, ID: "20261202T050000Z-update_models-abcdef", Time: time.Unix(1764651600, 0).UTC(),
+			Tool: "update_models", Operation: `change "models": [] of 3`, Deleted: []string{"a"}, Changed: []string{"b"}, ModelCount: n,
+			Models: []owui.Model{}} // Write never encodes nil models
+		for i := range n {
+			m := tricky
+			m.ID += strings.Repeat("x", i)
+			bk.Models = append(bk.Models, m)
+		}
+		got, err := encodeBackup(bk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, _ := json.MarshalIndent(bk, "", "  ")
+		var a, b any
+		if err := json.Unmarshal(got, &a); err != nil {
+			t.Fatalf("%d models: not JSON: %v\n%s", n, err, got)
+		}
+		_ = json.Unmarshal(old, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("%d models: value differs from the indented encoding\n%s", n, got)
+		}
+		if lines := strings.Count(string(got), "\n    {\"id\":"); lines != n {
+			t.Fatalf("%d models on %d lines of their own:\n%s", n, lines, got)
+		}
+		if got[len(got)-1] != '\n' {
+			t.Fatal("no final newline")
+		}
 	}
 }

@@ -1,14 +1,17 @@
 package safety
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ArgsDigest returns the SHA-256 (hex) of the canonical JSON of args without
@@ -30,7 +33,17 @@ func ArgsDigest(args map[string]any, ignore ...string) string {
 // apply. A value JSON cannot encode (NaN, a channel, a cycle) gets a random
 // fingerprint: it then matches nothing, so a confirmation bound to it fails
 // closed instead of colliding with another unencodable value.
+//
+// Values made only of what encoding/json decodes into (nil, bool, float64,
+// string, []any, map[string]any) plus []string and
+// map[string]string are hashed as they are walked, without the encode and
+// decode round trip; the bytes hashed are the same either way.
 func Fingerprint(v any) string {
+	h := sha256.New()
+	w := bufio.NewWriterSize(h, 4096)
+	if writePlain(w, v) && w.Flush() == nil {
+		return hex.EncodeToString(h.Sum(nil))
+	}
 	c, err := canonicalJSON(v)
 	if err != nil {
 		var r [sha256.Size]byte
@@ -95,6 +108,129 @@ func writeCanonical(buf *bytes.Buffer, x any) {
 		}
 		buf.WriteByte('}')
 	}
+}
+
+// writePlain writes the canonical JSON of v as writeCanonical would write
+// it after the encode and decode round trip, and reports false (having
+// written an unusable prefix) when v holds anything else.
+func writePlain(w *bufio.Writer, v any) bool {
+	switch x := v.(type) {
+	case nil:
+		w.WriteString("null")
+	case bool:
+		w.WriteString(strconv.FormatBool(x))
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false // encoding/json refuses them: the caller fails closed
+		}
+		// Any exact spelling canonicalizes alike; this is encoding/json's
+		// shortest one.
+		w.WriteString(canonicalNumber(strconv.FormatFloat(x, 'g', -1, 64)))
+	case string:
+		return writePlainString(w, x)
+	case []any:
+		if x == nil {
+			w.WriteString("null")
+			return true
+		}
+		w.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			if !writePlain(w, e) {
+				return false
+			}
+		}
+		w.WriteByte(']')
+	case []string:
+		if x == nil {
+			w.WriteString("null")
+			return true
+		}
+		w.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			if !writePlainString(w, e) {
+				return false
+			}
+		}
+		w.WriteByte(']')
+	case map[string]any:
+		if x == nil {
+			w.WriteString("null")
+			return true
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		w.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			if !writePlainString(w, k) {
+				return false
+			}
+			w.WriteByte(':')
+			if !writePlain(w, x[k]) {
+				return false
+			}
+		}
+		w.WriteByte('}')
+	case map[string]string:
+		if x == nil {
+			w.WriteString("null")
+			return true
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		w.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			if !writePlainString(w, k) {
+				return false
+			}
+			w.WriteByte(':')
+			if !writePlainString(w, x[k]) {
+				return false
+			}
+		}
+		w.WriteByte('}')
+	default:
+		return false
+	}
+	return true
+}
+
+// writePlainString writes s as encoding/json does: plain printable ASCII
+// as is, other valid UTF-8 (escapes, HTML characters, non-ASCII) through
+// encoding/json itself. It reports false for invalid UTF-8, which the round
+// trip turns into U+FFFD (escaped once, then raw).
+func writePlainString(w *bufio.Writer, s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			if !utf8.ValidString(s) {
+				return false
+			}
+			b, _ := json.Marshal(s)
+			w.Write(b)
+			return true
+		}
+	}
+	w.WriteByte('"')
+	w.WriteString(s)
+	w.WriteByte('"')
+	return true
 }
 
 func writeString(buf *bytes.Buffer, s string) {

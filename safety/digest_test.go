@@ -1,7 +1,11 @@
 package safety
 
 import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"math"
 	"regexp"
 	"testing"
@@ -147,4 +151,71 @@ func TestCanonicalJSON(t *testing.T) {
 	if string(got) != want {
 		t.Fatalf("canonicalJSON = %s\nwant            %s", got, want)
 	}
+}
+
+// slowFingerprint is Fingerprint by the encode, decode and canonical write
+// round trip alone: the walk of plain values must hash the same bytes.
+func slowFingerprint(t testing.TB, v any) string {
+	t.Helper()
+	c, err := canonicalJSON(v)
+	if err != nil {
+		t.Fatalf("canonicalJSON(%#v): %v", v, err)
+	}
+	sum := sha256.Sum256(c)
+	return hex.EncodeToString(sum[:])
+}
+
+func TestFingerprintPlainWalkMatchesRoundTrip(t *testing.T) {
+	cases := []struct {
+		name string
+		v    any
+	}{
+		{"nil", nil},
+		{"bools", []any{true, false}},
+		{"numbers", []any{0.0, math.Copysign(0, -1), 2.0, 2.5, -1e21, 1e21, 1e-7, float64(123456789012345678), 0.1, math.MaxFloat64, math.SmallestNonzeroFloat64}},
+		{"strings", []any{"", "plain-id/x:1", "quote\"back\\slash", "<html>&amp;", "tab\tnew\nline\x00", "é 漢字 😀", "\u2028\u2029", "del\x7f"}},
+		{"nil slices and maps", map[string]any{"a": []any(nil), "b": map[string]any(nil), "c": []string(nil), "d": map[string]string(nil)}},
+		{"empty slices and maps", map[string]any{"a": []any{}, "b": map[string]any{}, "c": []string{}, "d": map[string]string{}}},
+		{"key order and escaping", map[string]any{"z": 1.0, "a": 2.0, "<k>": "v", "é": map[string]string{"y": "1", "x": "<2>"}}},
+		{"model content shape", map[string]any{"id": "team/bot:v2", "meta": map[string]any{"tags": []any{map[string]any{"name": "x"}}}, "grants": []string{"group\x00g1\x00read"}, "base_model_id": nil, "is_active": true}},
+	}
+	// Invalid UTF-8 is left to the round trip, which spells it U+FFFD.
+	for _, v := range []any{"bad\xffutf8", []string{"\xff"}, map[string]any{"\xfe": 1.0}, map[string]string{"k": "\xc3"}} {
+		if writePlain(bufio.NewWriter(io.Discard), v) {
+			t.Errorf("%q was walked", v)
+		}
+		if got, want := Fingerprint(v), slowFingerprint(t, v); got != want {
+			t.Errorf("%q: %s != round trip %s", v, got, want)
+		}
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if !writePlain(bufio.NewWriter(io.Discard), c.v) {
+				t.Fatal("not walked: the test would compare the round trip with itself")
+			}
+			if got, want := Fingerprint(c.v), slowFingerprint(t, c.v); got != want {
+				t.Fatalf("walk %s != round trip %s", got, want)
+			}
+		})
+	}
+}
+
+// FuzzFingerprintPlainWalk: any JSON document, decoded as encoding/json
+// decodes it, hashes alike by the walk and by the round trip.
+func FuzzFingerprintPlainWalk(f *testing.F) {
+	for _, s := range []string{`null`, `{"a":[1,2.5e3,"x<y>"],"b":{"c":null}}`, `["\u00e9\ud83d\ude00", -0, 1E400]`, `"\u2028"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		var v any
+		if json.Unmarshal([]byte(doc), &v) != nil {
+			return
+		}
+		if !writePlain(bufio.NewWriter(io.Discard), v) {
+			t.Fatalf("%q decodes to a value the walk does not take", doc)
+		}
+		if got, want := Fingerprint(v), slowFingerprint(t, v); got != want {
+			t.Fatalf("%q: walk %s != round trip %s", doc, got, want)
+		}
+	})
 }

@@ -749,16 +749,16 @@ func (t bulkTarget) apply(ctx context.Context, d *Deps, commit string) error {
 		done = "it was switched " + onOff[*t.active] + ", but "
 	}
 	if t.grants {
-		m, err := d.Client.UpdateModelAccess(ctx, owui.AccessForm{ID: t.cur.ID, AccessGrants: nonNilGrants(t.grantsAfter)})
+		kept, err := d.Client.SetModelAccess(ctx, owui.AccessForm{ID: t.cur.ID, AccessGrants: nonNilGrants(t.grantsAfter)})
 		if err != nil {
 			if done != "" {
 				return fmt.Errorf("%schanging the grants failed: %w", done, err)
 			}
 			return err
 		}
-		if got := len(m.Grants()); got != len(t.grantsAfter) {
+		if got := len(kept); got != len(t.grantsAfter) {
 			// ≤0.11 drop grants the key may not give, without an error.
-			return fmt.Errorf("%sOpen WebUI kept %d of the %d grants sent (it drops grants this key may not give); its grants are now %s", done, got, len(t.grantsAfter), grantListOrPrivate(grantsOut(m.Grants())))
+			return fmt.Errorf("%sOpen WebUI kept %d of the %d grants sent (it drops grants this key may not give); its grants are now %s", done, got, len(t.grantsAfter), grantListOrPrivate(grantsOut(kept)))
 		}
 	}
 	return nil

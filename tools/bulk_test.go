@@ -3,9 +3,12 @@ package tools
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -441,6 +444,15 @@ func TestBulkTargetChangedBetweenPreviewAndConfirmation(t *testing.T) {
 		{"model edited", func(e *env) {
 			e.ok("update_model", map[string]any{"id": "hr-policy-assistant", "description": "edited meanwhile"}, nil)
 		}},
+		// Neither changes meta or version_id: the binding must still see them.
+		{"model toggled", func(e *env) {
+			e.ok("toggle_model", map[string]any{"id": "hr-policy-assistant"}, nil)
+		}},
+		{"grant added", func(e *env) {
+			m, _ := e.fake.Model("hr-policy-assistant")
+			m.AccessGrants = append(m.AccessGrants, fakeowui.Grant{PrincipalType: "user", PrincipalID: "u-new", Permission: "read"})
+			e.fake.PutModel(m)
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -619,5 +631,81 @@ func TestBulkElicitsOnceForTheWholeSelection(t *testing.T) {
 	mustContain(t, h.asked[0], "delete_models: DELETE 5 of 5 matched models", "owner alice@example.com:\n", `- DELETE alice/notes:draft "Alice's Draft Notes", private`)
 	if out.Status != "done" || len(out.Result.Deleted) != 5 || len(e.writes()) != 5 {
 		t.Errorf("outcome %+v, writes %d", out, len(e.writes()))
+	}
+}
+
+// The backup of a filter selection holds every record the call changes,
+// exactly as Open WebUI's export had it before the call (data-URI images
+// included, which /models/list strips), and nothing else.
+func TestBulkBackupHoldsExactlyWhatTheServerHad(t *testing.T) {
+	e := newEnv(t)
+	exported := func() map[string]map[string]any {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/models/export", nil)
+		req.Header.Set("Authorization", "Bearer "+fakeowui.AdminKey)
+		rr := httptest.NewRecorder()
+		e.fake.ServeHTTP(rr, req)
+		var items []map[string]any
+		if err := json.Unmarshal(rr.Body.Bytes(), &items); err != nil || rr.Code != http.StatusOK {
+			t.Fatalf("export: %d %v", rr.Code, err)
+		}
+		out := map[string]map[string]any{}
+		for _, m := range items {
+			delete(m, "background_image_data") // an export-only field; models keep no such key
+			out[m["id"].(string)] = m
+		}
+		return out
+	}
+	before := exported()
+	args := map[string]any{"filter": map[string]any{"active": true}, "continue_on_error": true,
+		"add_grants": []any{map[string]any{"principal_type": "group", "principal_id": "g-audit", "permission": "read"}}}
+	out, _ := e.bulkPreview("update_models", args)
+	changed := effectIDs2(out.Preview, "update")
+	if len(changed) <= e.deps.Options.bulkConcurrency() {
+		t.Fatalf("only %d targets: the export path is not exercised", len(changed))
+	}
+	res, done := e.confirm("update_models", args, out.ConfirmToken)
+	// The demo's pre-0.12 row "release notes v1.2" (an id with a space) is
+	// refused by the fake as by 0.12.4: the backup still holds every target.
+	if done.Backup == "" || done.Result == nil || len(done.Result.Changed) < len(changed)-1 {
+		t.Fatalf("confirmed: %s", text(res))
+	}
+	bk, err := e.deps.Backups.Read(done.Backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	images := 0
+	for _, m := range bk.Models {
+		ids = append(ids, m.ID)
+		got, _ := json.Marshal(m)
+		var gotMap map[string]any
+		_ = json.Unmarshal(got, &gotMap)
+		// Export items carry no user; fullRecords adds the list's.
+		if u, _ := gotMap["user"].(map[string]any); u == nil || u["id"] != gotMap["user_id"] {
+			t.Errorf("backup of %s: user %v, owner %v", m.ID, gotMap["user"], gotMap["user_id"])
+		}
+		delete(gotMap, "user")
+		a, _ := json.Marshal(gotMap) // map keys sorted: canonical bytes
+		b, _ := json.Marshal(before[m.ID])
+		if string(a) != string(b) {
+			t.Errorf("backup of %s differs from what the server had:\n got %s\nwant %s", m.ID, a, b)
+		}
+		if u, _ := m.Meta["profile_image_url"].(string); strings.HasPrefix(u, "data:") {
+			images++
+		}
+	}
+	sort.Strings(ids)
+	if !slices.Equal(ids, changed) {
+		t.Errorf("backup holds %v, the call changed %v", ids, changed)
+	}
+	if images == 0 {
+		t.Error("no data-URI image in the backup: the test does not show the records are full")
+	}
+	after := exported()
+	for _, id := range done.Result.Changed {
+		if reflect.DeepEqual(after[id], before[id]) {
+			t.Errorf("%s unchanged by the call", id)
+		}
 	}
 }
