@@ -271,10 +271,12 @@ func (c *gateCall[P]) askModern(_ context.Context, plan Plan, lead string) (*mcp
 
 // answered handles a 2026-07-28 client's retry carrying the user's answer.
 func (c *gateCall[P]) answered(ctx context.Context, plan Plan, answer *mcp.ElicitationResult, state string) (*mcp.CallToolResult, error) {
+	// Redeemed before the answer is read: a "no" uses the question up too,
+	// so the same requestState cannot come back later carrying a "yes".
+	err := c.d.Tokens.Redeem(state, c.claims(plan, safety.KindRequestState))
 	if res := c.notApproved(plan, answer); res != nil {
 		return res, nil
 	}
-	err := c.d.Tokens.Redeem(state, c.claims(plan, safety.KindRequestState))
 	switch safety.ReasonOf(err) {
 	case "":
 	case safety.ReasonExpired:

@@ -303,6 +303,23 @@ func TestMRTRReplayedRequestStateIsRefused(t *testing.T) {
 			if _, ok := e.fake.Model("code-reviewer"); !ok {
 				t.Fatal("the replay deleted code-reviewer again")
 			}
+
+			// A "no" uses the question up as well: the same requestState
+			// cannot come back later with a "yes".
+			state = m.ask("delete_model", args)
+			no := map[string]any{elicitKey: map[string]any{"action": "decline"}}
+			if r := m.call("delete_model", args, canElicit, answer(state, no)); r.IsError || r.Structured["status"] != "declined" {
+				t.Fatalf("decline: %+v", r)
+			}
+			e.fake.ResetRequests()
+			r = m.call("delete_model", args, canElicit, answer(state, answeredYes))
+			if !r.IsError || r.text() != want {
+				t.Fatalf("yes after no with the same requestState: got isError=%v %q, want %q", r.IsError, r.text(), want)
+			}
+			m.noWrites("a declined requestState sent again with yes")
+			if _, ok := e.fake.Model("code-reviewer"); !ok {
+				t.Fatal("the yes after a no deleted code-reviewer")
+			}
 		})
 	}
 }
