@@ -169,6 +169,8 @@ func (c *gateCall[P]) run(ctx context.Context) (*mcp.CallToolResult, error) {
 		return c.refuse(notRunf("this server confirms dangerous calls only by asking the user (--confirm=elicit), and this MCP client does not support elicitation; nothing was changed. Use a client with elicitation, or restart the server with --confirm=auto"), "")
 	case byHuman && !modernClient(ctx):
 		return c.askLegacy(ctx, plan)
+	case byHuman && answer != nil && state == "":
+		return c.refuse(notRunf("an answer came without the requestState of the question it answers, so it answers nothing this server asked. Call it again without inputResponses; the user will be asked"), safety.ConfirmElicitation)
 	case byHuman && answer != nil:
 		return c.answered(ctx, plan, answer, state)
 	case byHuman && state != "":

@@ -339,7 +339,7 @@ func TestMRTRAnswerToAQuestionNeverAsked(t *testing.T) {
 				want  string
 			}{
 				{"yes without any requestState", canElicit, answer("", answeredYes),
-					"delete_model was not run: the elicitation requestState is malformed (it must come back exactly as the server sent it): call delete_model again without requestState and inputResponses; the user will be asked again"},
+					"delete_model was not run: an answer came without the requestState of the question it answers, so it answers nothing this server asked. Call it again without inputResponses; the user will be asked"},
 				{"yes with the requestState of another call", canElicit, answer(stateOther, answeredYes),
 					"delete_model was not run: the arguments differ from those of the question this elicitation requestState belongs to: call delete_model again without requestState and inputResponses; the user will be asked again"},
 				{"requestState with an answer to another question", canElicit, answer(stateOther, map[string]any{"other": answeredYes[elicitKey]}),
