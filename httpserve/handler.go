@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -94,6 +95,15 @@ func newMCPHTTP(s *server.MCPServer, o Options) (*mcpHTTP, error) {
 	if !o.Stateless {
 		t.sessions = newSessionBinder(o.Logger)
 		sessions = server.WithSessionIdManagerResolver(t.sessions)
+	}
+	// mcp-go queues a subscriptions/listen acknowledgement for its
+	// notification forwarder and may write the result first, and the
+	// forwarder then drops it (see waitForAck); the hook holds the result
+	// until the acknowledgement is on the wire.
+	if h := s.GetHooks(); h != nil {
+		h.AddAfterSubscriptionsListen(t.waitForAck)
+	} else {
+		o.Logger.Warn("the MCP server has no hooks (server.WithHooks), so subscriptions/listen acknowledgements may be lost")
 	}
 	t.mcp = server.NewStreamableHTTPServer(s,
 		server.WithEndpointPath(endpointPath),
@@ -292,7 +302,8 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 	case kindResponse, kindNotification:
 		t.mcp.ServeHTTP(w, r)
 	case kindStream:
-		t.serveStream(w, r)
+		aw := &ackWriter{ResponseWriter: w, acked: make(chan struct{})}
+		t.serveStream(aw, r.WithContext(context.WithValue(r.Context(), listenAckKey{}, aw.acked)))
 	default:
 		select {
 		case t.calls <- struct{}{}:
@@ -324,6 +335,61 @@ func (t *mcpHTTP) serveStream(w http.ResponseWriter, r *http.Request) {
 	stop := context.AfterFunc(t.streamsCtx, cancel)
 	defer stop()
 	t.mcp.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// ackWait bounds how long a subscriptions/listen result waits for its
+// acknowledgement to be written.
+const ackWait = 2 * time.Second
+
+type listenAckKey struct{}
+
+// ackWriter is the response writer of a subscriptions/listen stream; it
+// notes when the acknowledgement has been written.
+type ackWriter struct {
+	http.ResponseWriter
+	acked chan struct{}
+	once  sync.Once
+}
+
+func (a *ackWriter) Write(p []byte) (int, error) {
+	n, err := a.ResponseWriter.Write(p)
+	if bytes.Contains(p, []byte(mcp.MethodNotificationSubscriptionsAcknowledged)) {
+		a.once.Do(func() { close(a.acked) })
+	}
+	return n, err
+}
+
+// Flush keeps the stream a stream (mcp-go streams only through an http.Flusher).
+func (a *ackWriter) Flush() {
+	if f, ok := a.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (a *ackWriter) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+
+// waitForAck runs (as an mcp-go hook) after subscriptions/listen succeeded
+// and before its result is written. mcp-go v1.2.1 sends the
+// acknowledgement through the session's notification channel; when nothing
+// was subscribed (this server offers no list-changed notifications) the
+// handler returns at once, and if the response path takes the stream's lock
+// before the forwarder goroutine that already took the acknowledgement off
+// the channel, the forwarder drops it: the client gets a result and no
+// acknowledgement, which must come first (SEP-2575). Waiting here, before
+// the response path locks anything, lets the forwarder write it.
+func (t *mcpHTTP) waitForAck(ctx context.Context, _ any, _ *mcp.SubscriptionsListenRequest, _ *mcp.SubscriptionsListenResult) {
+	acked, _ := ctx.Value(listenAckKey{}).(chan struct{})
+	if acked == nil {
+		return
+	}
+	timer := time.NewTimer(ackWait)
+	defer timer.Stop()
+	select {
+	case <-acked:
+	case <-ctx.Done():
+	case <-timer.C:
+		t.log.Warn("subscriptions/listen: the acknowledgement was not written in time; the result goes out without it", "wait", ackWait)
+	}
 }
 
 // reject logs one line for a refused request and writes a JSON error body.

@@ -46,7 +46,7 @@ func (b *blocker) Release() { b.once.Do(func() { close(b.release) }) }
 // newTestMCPServer builds a small real MCP server with two tools: whoami
 // (reports caller.Identity from its context) and block (waits for b).
 func newTestMCPServer(b *blocker) *server.MCPServer {
-	s := server.NewMCPServer("httpserve-test", "0.0.1", server.WithToolCapabilities(false))
+	s := server.NewMCPServer("httpserve-test", "0.0.1", server.WithToolCapabilities(false), server.WithHooks(&server.Hooks{}))
 	s.AddTool(mcp.NewTool("whoami", mcp.WithDescription("who is calling")),
 		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			id := caller.From(ctx)

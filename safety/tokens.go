@@ -335,11 +335,23 @@ func (t *Tokens) MintTTL(c Claims, ttl time.Duration) string {
 // nothing is marked used then.
 func (t *Tokens) Redeem(token string, want Claims) error {
 	payload, sig, ok := decodeToken(token)
+	tool := ""
+	if ok {
+		tool = string(payload[offTool:])
+	}
+	// refuse, worded for what was sent: a requestState comes from the
+	// client, not the agent, and its next step is to be asked again.
+	fail := func(r Reason, format string, args ...any) *Refusal {
+		if want.Kind == KindRequestState {
+			return stateRefusal(r, want.Tool, tool)
+		}
+		return refuse(r, format, args...)
+	}
 	if !ok {
-		return refuse(ReasonMalformed, "the confirm_token is malformed (pass it back exactly as the preview returned it): call %s again without confirm_token for a fresh preview if you no longer have it", toolName(want.Tool))
+		return fail(ReasonMalformed, "the confirm_token is malformed (pass it back exactly as the preview returned it): call %s again without confirm_token for a fresh preview if you no longer have it", toolName(want.Tool))
 	}
 	if !hmac.Equal(sig, t.mac(payload)) {
-		return refuse(ReasonForged, "the confirm_token was not issued by this server process (tokens do not survive a restart, and cannot be edited): call %s again without confirm_token for a fresh preview", toolName(want.Tool))
+		return fail(ReasonForged, "the confirm_token was not issued by this server process (tokens do not survive a restart, and cannot be edited): call %s again without confirm_token for a fresh preview", toolName(want.Tool))
 	}
 	if got := Kind(payload[offKind]); got != want.Kind {
 		return refuse(ReasonOtherKind, "the value given as %s was issued as %s, and is refused as anything else (only the user's own answer confirms an elicitation): call %s again without it for a fresh preview", want.Kind, got.article(), toolName(want.Tool))
@@ -348,7 +360,6 @@ func (t *Tokens) Redeem(token string, want Claims) error {
 	var nonce [nonceLen]byte
 	copy(nonce[:], payload[offNonce:offExpiry])
 	exp := time.Duration(binary.BigEndian.Uint64(payload[offExpiry:offCaller]))
-	tool := string(payload[offTool:])
 	// Compared before taking the lock; applied below in the documented order.
 	otherTool := tool != want.Tool
 	otherCaller := !hmac.Equal(payload[offCaller:offArgs], t.claim("caller", want.Caller))
@@ -367,24 +378,24 @@ func (t *Tokens) Redeem(token string, want Claims) error {
 
 	switch {
 	case now >= exp:
-		return refuse(ReasonExpired, "the confirm_token expired %s (tokens live %s): call %s again without confirm_token for a fresh preview", ago(now-exp), HumanDuration(t.ttl), toolName(want.Tool))
+		return fail(ReasonExpired, "the confirm_token expired %s (tokens live %s): call %s again without confirm_token for a fresh preview", ago(now-exp), HumanDuration(t.ttl), toolName(want.Tool))
 	case used:
-		return refuse(ReasonUsed, "the confirm_token was already used, and each token confirms exactly one call: call %s again without confirm_token for a fresh preview", toolName(want.Tool))
+		return fail(ReasonUsed, "the confirm_token was already used, and each token confirms exactly one call: call %s again without confirm_token for a fresh preview", toolName(want.Tool))
 	case otherTool:
-		return refuse(ReasonOtherTool, "the confirm_token was issued for tool %q, not %q: confirm with the tool that produced the preview, or call %s without confirm_token for its own preview", tool, want.Tool, toolName(want.Tool))
+		return fail(ReasonOtherTool, "the confirm_token was issued for tool %q, not %q: confirm with the tool that produced the preview, or call %s without confirm_token for its own preview", tool, want.Tool, toolName(want.Tool))
 	case otherCaller:
-		return refuse(ReasonOtherCaller, "the confirm_token was issued to a different caller: call %s again without confirm_token for a preview of your own", toolName(want.Tool))
+		return fail(ReasonOtherCaller, "the confirm_token was issued to a different caller: call %s again without confirm_token for a preview of your own", toolName(want.Tool))
 	case otherArgs:
-		return refuse(ReasonOtherArgs, "the arguments differ from those of the preview that issued this confirm_token: repeat the previewed call with exactly the same arguments, or call %s without confirm_token to preview the new ones", toolName(want.Tool))
+		return fail(ReasonOtherArgs, "the arguments differ from those of the preview that issued this confirm_token: repeat the previewed call with exactly the same arguments, or call %s without confirm_token to preview the new ones", toolName(want.Tool))
 	case otherTarget:
-		return refuse(ReasonTargetChanged, "the target changed in Open WebUI since the preview, so nothing was done: call %s again without confirm_token, show the user the fresh preview, and confirm that one", toolName(want.Tool))
+		return fail(ReasonTargetChanged, "the target changed in Open WebUI since the preview, so nothing was done: call %s again without confirm_token, show the user the fresh preview, and confirm that one", toolName(want.Tool))
 	}
 	fresh, err := t.ledger.Claim(nonce[:], now, exp)
 	if err != nil {
 		return &Refusal{Reason: ReasonUnavailable, Msg: fmt.Sprintf("the confirmation could not be recorded as used because the shared state store is unreachable (%v), so nothing was changed: call %s again with the same confirm_token in a moment; if it is then reported as already used, call %s without confirm_token for a fresh preview", err, toolName(want.Tool), toolName(want.Tool))}
 	}
 	if !fresh {
-		return refuse(ReasonUsed, "the confirm_token was already used, and each token confirms exactly one call: call %s again without confirm_token for a fresh preview", toolName(want.Tool))
+		return fail(ReasonUsed, "the confirm_token was already used, and each token confirms exactly one call: call %s again without confirm_token for a fresh preview", toolName(want.Tool))
 	}
 	return nil
 }
@@ -422,6 +433,34 @@ func decodeToken(token string) (payload, sig []byte, ok bool) {
 		return nil, nil, false
 	}
 	return payload, sig, true
+}
+
+// stateRefusal is the refusal of an elicitation requestState (2026-07-28):
+// the client sent it back, and the way on is a new question.
+func stateRefusal(r Reason, want, issued string) *Refusal {
+	const noun = "the elicitation requestState"
+	var what string
+	switch r {
+	case ReasonMalformed:
+		what = noun + " is malformed (it must come back exactly as the server sent it)"
+	case ReasonForged:
+		what = noun + " was not issued by this server process (they do not survive a restart, and cannot be edited)"
+	case ReasonExpired:
+		what = noun + " expired"
+	case ReasonUsed:
+		what = noun + " was already used, and each one confirms exactly one call"
+	case ReasonOtherTool:
+		what = fmt.Sprintf("%s was issued for tool %q, not %q", noun, issued, want)
+	case ReasonOtherCaller:
+		what = noun + " was issued to a different caller"
+	case ReasonOtherArgs:
+		what = "the arguments differ from those of the question this elicitation requestState belongs to"
+	case ReasonTargetChanged:
+		what = "the target changed in Open WebUI since the user was asked, so nothing was done"
+	default:
+		what = noun + " was refused (" + string(r) + ")"
+	}
+	return &Refusal{Reason: r, Msg: fmt.Sprintf("%s: call %s again without requestState and inputResponses; the user will be asked again", what, toolName(want))}
 }
 
 func refuse(r Reason, format string, args ...any) *Refusal {

@@ -132,6 +132,58 @@ func TestKindsDoNotMix(t *testing.T) {
 	}
 }
 
+// A refused requestState is worded for the 2026-07-28 client that sent it
+// back: it names the requestState, never a confirm_token, and the next step
+// is a new question.
+func TestRequestStateRefusals(t *testing.T) {
+	state := baseClaims
+	state.Kind = KindRequestState
+	other := func(f func(*Claims)) Claims { c := state; f(&c); return c }
+	const again = ": call delete_model again without requestState and inputResponses; the user will be asked again"
+	tests := []struct {
+		name    string
+		advance time.Duration
+		token   func(tok *Tokens, s string) string
+		want    Claims
+		reason  Reason
+		msg     string
+	}{
+		{name: "malformed", token: func(*Tokens, string) string { return "x" }, want: state, reason: ReasonMalformed,
+			msg: "the elicitation requestState is malformed (it must come back exactly as the server sent it)" + again},
+		{name: "forged", token: func(*Tokens, string) string { return NewTokens(0, nil).MintTTL(state, time.Minute) }, want: state, reason: ReasonForged,
+			msg: "the elicitation requestState was not issued by this server process (they do not survive a restart, and cannot be edited)" + again},
+		{name: "expired", advance: time.Minute, want: state, reason: ReasonExpired, msg: "the elicitation requestState expired" + again},
+		{name: "used", token: func(tok *Tokens, s string) string { _ = tok.Redeem(s, state); return s }, want: state, reason: ReasonUsed,
+			msg: "the elicitation requestState was already used, and each one confirms exactly one call" + again},
+		{name: "other tool", want: other(func(c *Claims) { c.Tool = "sync_models" }), reason: ReasonOtherTool,
+			msg: `the elicitation requestState was issued for tool "delete_model", not "sync_models": call sync_models again without requestState and inputResponses; the user will be asked again`},
+		{name: "other caller", want: other(func(c *Claims) { c.Caller = "user-other" }), reason: ReasonOtherCaller,
+			msg: "the elicitation requestState was issued to a different caller" + again},
+		{name: "other args", want: other(func(c *Claims) { c.Args = "z" }), reason: ReasonOtherArgs,
+			msg: "the arguments differ from those of the question this elicitation requestState belongs to" + again},
+		{name: "target changed", want: other(func(c *Claims) { c.Target = "w" }), reason: ReasonTargetChanged,
+			msg: "the target changed in Open WebUI since the user was asked, so nothing was done" + again},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := newFakeClock()
+			tok := NewTokens(5*time.Minute, clk.Now)
+			s := tok.MintTTL(state, time.Minute)
+			if tt.token != nil {
+				s = tt.token(tok, s)
+			}
+			clk.Advance(tt.advance)
+			err := tok.Redeem(s, tt.want)
+			if got := reasonOf(t, err); got != tt.reason {
+				t.Fatalf("reason %q (%v), want %q", got, err, tt.reason)
+			}
+			if err.Error() != tt.msg {
+				t.Errorf("message\n %q\nwant\n %q", err.Error(), tt.msg)
+			}
+		})
+	}
+}
+
 func TestRedeemTwice(t *testing.T) {
 	tok := NewTokens(0, nil)
 	s := tok.Mint(baseClaims)

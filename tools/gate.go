@@ -162,17 +162,19 @@ func (c *gateCall[P]) run(ctx context.Context) (*mcp.CallToolResult, error) {
 		if d.Options.Confirm == ConfirmElicit {
 			why = "this server confirms dangerous calls only by asking the user (--confirm=elicit) and never accepts a confirm_token"
 		}
-		return c.refuse(fmt.Errorf("%s was not run: %s. Call it again without confirm_token; the user will be asked", c.t.Name, why), safety.ConfirmToken)
+		return c.refuse(notRunf("%s. Call it again without confirm_token; the user will be asked", why), safety.ConfirmToken)
 	case !byHuman && (answer != nil || state != ""):
-		return c.refuse(fmt.Errorf("%s was not run: an elicitation answer was sent, but this server did not ask this client (confirmation here is by confirm_token). Call it again without one for a preview", c.t.Name), safety.ConfirmElicitation)
+		return c.refuse(notRunf("an elicitation answer was sent, but this server did not ask this client (confirmation here is by confirm_token). Call it again without one for a preview"), safety.ConfirmElicitation)
 	case byHuman && !canElicit:
-		return c.refuse(errors.New("this server confirms dangerous calls only by asking the user (--confirm=elicit), and this MCP client does not support elicitation; nothing was changed. Use a client with elicitation, or restart the server with --confirm=auto"), "")
+		return c.refuse(notRunf("this server confirms dangerous calls only by asking the user (--confirm=elicit), and this MCP client does not support elicitation; nothing was changed. Use a client with elicitation, or restart the server with --confirm=auto"), "")
 	case byHuman && !modernClient(ctx):
 		return c.askLegacy(ctx, plan)
+	case byHuman && answer != nil && state == "":
+		return c.refuse(notRunf("an answer came without the requestState of the question it answers, so it answers nothing this server asked. Call it again without inputResponses; the user will be asked"), safety.ConfirmElicitation)
 	case byHuman && answer != nil:
 		return c.answered(ctx, plan, answer, state)
 	case byHuman && state != "":
-		return c.refuse(fmt.Errorf("%s was not run: a requestState came back without the user's answer. Call it again without one; the user will be asked", c.t.Name), safety.ConfirmElicitation)
+		return c.refuse(notRunf("a requestState came back without the user's answer. Call it again without one; the user will be asked"), safety.ConfirmElicitation)
 	case byHuman:
 		return c.askModern(ctx, plan, "")
 	case token != "":
@@ -271,10 +273,12 @@ func (c *gateCall[P]) askModern(_ context.Context, plan Plan, lead string) (*mcp
 
 // answered handles a 2026-07-28 client's retry carrying the user's answer.
 func (c *gateCall[P]) answered(ctx context.Context, plan Plan, answer *mcp.ElicitationResult, state string) (*mcp.CallToolResult, error) {
+	// Redeemed before the answer is read: a "no" uses the question up too,
+	// so the same requestState cannot come back later carrying a "yes".
+	err := c.d.Tokens.Redeem(state, c.claims(plan, safety.KindRequestState))
 	if res := c.notApproved(plan, answer); res != nil {
 		return res, nil
 	}
-	err := c.d.Tokens.Redeem(state, c.claims(plan, safety.KindRequestState))
 	switch safety.ReasonOf(err) {
 	case "":
 	case safety.ReasonExpired:
@@ -347,7 +351,7 @@ func (c *gateCall[P]) askLegacy(ctx context.Context, plan Plan) (*mcp.CallToolRe
 		plan = fresh
 		if ask == maxAsks {
 			c.rec.set(safety.OutcomeRefused, safety.ConfirmElicitation, errors.New("target kept changing"))
-			return nil, fmt.Errorf("%s was not run: the target changed in Open WebUI each of the %d times the user was asked. Nothing was changed; try again once it is no longer being edited", c.t.Name, maxAsks)
+			return nil, notRunf("the target changed in Open WebUI each of the %d times the user was asked. Nothing was changed; try again once it is no longer being edited", maxAsks)
 		}
 	}
 }

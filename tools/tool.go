@@ -183,15 +183,28 @@ func (t Tool) Handler(d *Deps) server.ToolHandlerFunc {
 	}
 }
 
+// notRun is a call the gate refused before anything happened, shown to the
+// agent as "<tool> was not run: <why>" (not as a failure of the tool).
+type notRun struct{ why string }
+
+func (e *notRun) Error() string { return e.why }
+
+func notRunf(format string, args ...any) error {
+	return &notRun{why: fmt.Sprintf(format, args...)}
+}
+
 // errorResult renders err for the agent: what failed, and what to do next.
 func (d *Deps) errorResult(t Tool, err error) *mcp.CallToolResult {
 	var msg string
 	var oe *owui.Error
 	var ref *safety.Refusal
 	var ae *ArgError
+	var nr *notRun
 	switch {
 	case errors.As(err, &ae):
 		msg = ae.Error()
+	case errors.As(err, &nr):
+		msg = fmt.Sprintf("%s was not run: %s", t.Name, nr.why)
 	case errors.As(err, &ref):
 		msg = fmt.Sprintf("%s was not run: %s", t.Name, ref.Msg)
 	case errors.As(err, &oe):
