@@ -104,13 +104,17 @@ func TestSchemasAreFlatClosedAndDescribed(t *testing.T) {
 	}
 }
 
-// selfDescribing input properties carry no description: their name and
-// type (or enum) say it all, and Open WebUI's chat sends every schema to the
-// LLM on every turn (issue 12's token budget). Defaults the LLM needs are in
-// the tool description or the server instructions instead.
+// selfDescribing input properties may carry no description: their name and
+// type (or enum) say it all, or the tool's description (or, nested, the
+// parent's) says what they do, and Open WebUI's chat sends every schema to
+// the LLM on every turn (issue 12's token budget). Defaults the LLM needs
+// are in the tool description or the server instructions instead.
 var selfDescribing = map[string]bool{"id": true, "name": true, "tag": true, "is_active": true, "backup": true,
 	"base_model_id": true, "model": true, "permission": true, "principal_type": true, "dry_run": true,
-	"page": true, "order_by": true, "direction": true, "detail": true}
+	"page": true, "order_by": true, "direction": true, "detail": true, "mode": true,
+	"description": true, "tags": true, "add_tags": true, "remove_tags": true, "active": true, "ids": true,
+	"meta": true, "params": true, "commit_message": true, "confirm_token": true, "continue_on_error": true, "all": true,
+	"version_id": true, "diff_against": true, "query": true}
 
 func walkObjects(t *testing.T, tool string, s map[string]any) {
 	if props, ok := s["properties"].(map[string]any); ok {
