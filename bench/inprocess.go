@@ -2,6 +2,8 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/fakeowui"
 	"github.com/owui-mcp/owui-mcp/owui"
@@ -22,6 +25,7 @@ import (
 // call path minus the stdio or HTTP transport.
 type InProcess struct {
 	Client *client.Client
+	srv    *server.MCPServer
 	dir    string
 }
 
@@ -69,7 +73,7 @@ func NewInProcessKey(baseURL, key string, rt http.RoundTripper, opts tools.Optio
 	if _, err := mc.Initialize(ctx, init); err != nil {
 		return nil, err
 	}
-	return &InProcess{Client: mc, dir: dir}, nil
+	return &InProcess{Client: mc, srv: srv, dir: dir}, nil
 }
 
 // Call runs one tool.
@@ -78,6 +82,30 @@ func (p *InProcess) Call(ctx context.Context, name string, args map[string]any) 
 	req.Params.Name = name
 	req.Params.Arguments = args
 	return p.Client.CallTool(ctx, req)
+}
+
+// ToolsJSON is the tools of a tools/list answer as the server sends them
+// (each inputSchema in its own key order): the Go client's ListTools
+// re-marshals schemas with sorted keys, which a Python client never sees.
+func (p *InProcess) ToolsJSON(ctx context.Context) ([]json.RawMessage, error) {
+	msg := p.srv.HandleMessage(ctx, json.RawMessage(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return nil, err
+	}
+	var resp struct {
+		Result *struct {
+			Tools []json.RawMessage `json:"tools"`
+		} `json:"result"`
+		Error json.RawMessage `json:"error"`
+	}
+	if err := json.Unmarshal(b, &resp); err != nil {
+		return nil, err
+	}
+	if resp.Result == nil {
+		return nil, fmt.Errorf("tools/list failed: %s", resp.Error)
+	}
+	return resp.Result.Tools, nil
 }
 
 // Close stops the client and removes the backup directory.

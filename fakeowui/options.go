@@ -30,6 +30,14 @@ type Options struct {
 	// UserPermissions are the permissions every non-admin user holds.
 	// Nil means DefaultPermissions().
 	UserPermissions *Permissions
+	// Users are more (non-admin) users besides the two built-in ones: they
+	// have no API key, and exist for user lookups, grants and sessions.
+	Users []User
+}
+
+// User is one extra user of Options.Users.
+type User struct {
+	ID, Email, Name string
 }
 
 // Behaviour gathers every place where the fake has to pick one Open WebUI

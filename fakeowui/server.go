@@ -100,6 +100,10 @@ func New(opts Options) *Server {
 		failing:    map[string]failure{},
 		mapsFilled: map[string]bool{},
 	}
+	for _, u := range opts.Users {
+		// Keyed by a string no Authorization header can carry: not a key.
+		s.users["\x00"+u.ID] = &user{ID: u.ID, Email: u.Email, Name: u.Name, Role: "user"}
+	}
 	if opts.Behaviour.ProviderMapsFilledAtStart {
 		s.fillProviderMaps()
 	}

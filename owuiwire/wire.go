@@ -25,20 +25,37 @@ import (
 // with id serverID: per tool {"type":"function","function":{name
 // "<serverID>_<tool>", description, parameters: inputSchema}} (outputSchema
 // is dropped), as Python's json.dumps writes it (", " and ": " separators,
-// non-ASCII escaped).
+// non-ASCII escaped). Pass the tools as the server holds them: a tool decoded
+// by a Go client has lost its schema's key order (ToolSpecsJSON takes the
+// wire form).
 func ToolSpecs(tools []mcp.Tool, serverID string) (string, error) {
-	specs := make([]json.RawMessage, 0, len(tools))
+	raws := make([]json.RawMessage, 0, len(tools))
 	for _, t := range tools {
 		raw, err := json.Marshal(t)
 		if err != nil {
 			return "", err
 		}
+		raws = append(raws, raw)
+	}
+	return ToolSpecsJSON(raws, serverID)
+}
+
+// ToolSpecsJSON is ToolSpecs over the tools of a tools/list answer as they
+// came over the wire: Open WebUI's Python client keeps each inputSchema
+// exactly as sent (key order, no added keys).
+func ToolSpecsJSON(tools []json.RawMessage, serverID string) (string, error) {
+	specs := make([]json.RawMessage, 0, len(tools))
+	for _, raw := range tools {
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return "", err
 		}
+		var name string
+		if err := json.Unmarshal(m["name"], &name); err != nil {
+			return "", fmt.Errorf("tool without a name: %w", err)
+		}
 		// Keys in Open WebUI's order: name, description, parameters.
-		fn := fmt.Sprintf(`{"name":%q,"description":%s,"parameters":%s}`, serverID+"_"+t.Name, orNull(m["description"]), orNull(m["inputSchema"]))
+		fn := fmt.Sprintf(`{"name":%q,"description":%s,"parameters":%s}`, serverID+"_"+name, orNull(m["description"]), orNull(m["inputSchema"]))
 		specs = append(specs, json.RawMessage(`{"type":"function","function":`+fn+`}`))
 	}
 	b, err := json.Marshal(specs)

@@ -4,12 +4,12 @@ package schemas
 
 type ListModelsArgs struct {
 	Query      string `json:"query,omitempty" jsonschema_description:"Text in name, base model or owner"`
-	ViewOption string `json:"view_option,omitempty" jsonschema:"enum=created,enum=shared" jsonschema_description:"Own or others' models only"`
+	ViewOption string `json:"view_option,omitempty" jsonschema:"enum=created,enum=shared" jsonschema_description:"Own or others' only"`
 	Tag        string `json:"tag,omitempty"`
 	OrderBy    string `json:"order_by,omitempty" jsonschema:"enum=name,enum=created_at,enum=updated_at"`
 	Direction  string `json:"direction,omitempty" jsonschema:"enum=asc,enum=desc"`
 	Page       int    `json:"page,omitempty" jsonschema:"minimum=1"`
-	All        bool   `json:"all,omitempty" jsonschema_description:"Every page, up to limit"`
+	All        bool   `json:"all,omitempty"`
 	Limit      int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=10000" jsonschema_description:"Default 200"`
 	Detail     string `json:"detail,omitempty" jsonschema:"enum=compact,enum=full"`
 }
@@ -70,15 +70,15 @@ type ProviderModelsResult struct {
 type CreateModelArgs struct {
 	ID            string         `json:"id" jsonschema:"required,minLength=1,maxLength=256"`
 	Name          string         `json:"name" jsonschema:"required,minLength=1"`
-	BaseModelID   string         `json:"base_model_id,omitempty" jsonschema_description:"Provider model it runs on"`
-	Description   string         `json:"description,omitempty" jsonschema_description:"meta.description"`
-	Tags          []string       `json:"tags,omitempty" jsonschema_description:"meta.tags"`
+	BaseModelID   string         `json:"base_model_id,omitempty"`
+	Description   string         `json:"description,omitempty"`
+	Tags          []string       `json:"tags,omitempty"`
 	System        string         `json:"system,omitempty" jsonschema_description:"System prompt"`
 	Meta          map[string]any `json:"meta,omitempty" jsonschema_description:"More meta keys"`
-	Params        map[string]any `json:"params,omitempty" jsonschema_description:"More params keys (temperature…)"`
+	Params        map[string]any `json:"params,omitempty" jsonschema_description:"More params keys, e.g. temperature"`
 	IsActive      *bool          `json:"is_active,omitempty"`
-	AccessGrants  []Grant        `json:"access_grants,omitempty" jsonschema_description:"Grants (confirmed); default private"`
-	CommitMessage string         `json:"commit_message,omitempty" jsonschema:"maxLength=500" jsonschema_description:"History note (0.12+)"`
+	AccessGrants  GrantList      `json:"access_grants,omitempty" jsonschema_extras:"x-owui-class=access" jsonschema_description:"As in update_model_access (confirmed)"`
+	CommitMessage string         `json:"commit_message,omitempty" jsonschema:"maxLength=500"`
 	Confirm
 }
 
@@ -86,20 +86,20 @@ type UpdateModelArgs struct {
 	ID            string         `json:"id" jsonschema:"required,minLength=1"`
 	Name          string         `json:"name,omitempty"`
 	BaseModelID   string         `json:"base_model_id,omitempty"`
-	Description   *string        `json:"description,omitempty" jsonschema_description:"meta.description"`
-	Tags          []string       `json:"tags,omitempty" jsonschema_description:"meta.tags"`
+	Description   *string        `json:"description,omitempty"`
+	Tags          []string       `json:"tags,omitempty"`
 	System        *string        `json:"system,omitempty" jsonschema_description:"System prompt"`
-	Meta          map[string]any `json:"meta,omitempty" jsonschema_description:"Keys to set; null removes"`
-	Params        map[string]any `json:"params,omitempty" jsonschema_description:"Keys to set; null removes"`
+	Meta          map[string]any `json:"meta,omitempty"`
+	Params        map[string]any `json:"params,omitempty"`
 	IsActive      *bool          `json:"is_active,omitempty"`
-	AccessGrants  []Grant        `json:"access_grants,omitempty" jsonschema_description:"Replace all grants (confirmed); default kept"`
-	CommitMessage string         `json:"commit_message,omitempty" jsonschema:"maxLength=500" jsonschema_description:"History note (0.12+)"`
+	AccessGrants  GrantList      `json:"access_grants,omitempty" jsonschema_extras:"x-owui-class=access" jsonschema_description:"Replace all, as in update_model_access (confirmed); default kept"`
+	CommitMessage string         `json:"commit_message,omitempty" jsonschema:"maxLength=500"`
 	Confirm
 }
 
 type ToggleModelArgs struct {
 	ID     string `json:"id" jsonschema:"required,minLength=1"`
-	Active *bool  `json:"active,omitempty" jsonschema_description:"Wanted state; no-op if it holds"`
+	Active *bool  `json:"active,omitempty"`
 	DryRun bool   `json:"dry_run,omitempty"`
 }
 
@@ -111,7 +111,7 @@ type DeleteModelArgs struct {
 type UpdateAccessArgs struct {
 	ID           string  `json:"id" jsonschema:"required,minLength=1"`
 	AccessGrants []Grant `json:"access_grants" jsonschema:"required" jsonschema_description:"Grants ([] = private)"`
-	Mode         string  `json:"mode,omitempty" jsonschema:"enum=replace,enum=add,enum=remove" jsonschema_description:"Default replace"`
+	Mode         string  `json:"mode,omitempty" jsonschema:"enum=replace,enum=add,enum=remove"`
 	Name         string  `json:"name,omitempty" jsonschema_description:"Name if a record is created"`
 	Confirm
 }
@@ -121,12 +121,12 @@ type ConfirmOnlyArgs struct {
 }
 
 type ImportModelsArgs struct {
-	Models []map[string]any `json:"models" jsonschema:"required,minItems=1" jsonschema_description:"Records as export_models gives"`
+	Models []map[string]any `json:"models" jsonschema:"required,minItems=1" jsonschema_description:"As export_models gives"`
 	Confirm
 }
 
 type SyncModelsArgs struct {
-	Models []map[string]any `json:"models" jsonschema:"required" jsonschema_description:"ALL wanted records; others are deleted"`
+	Models []map[string]any `json:"models" jsonschema:"required" jsonschema_description:"ALL wanted records"`
 	Confirm
 }
 
@@ -161,7 +161,7 @@ type UnusableBackup struct {
 }
 
 type RestoreModelsArgs struct {
-	Backup string   `json:"backup" jsonschema:"required,minLength=1" jsonschema_description:"Backup id"`
+	Backup string   `json:"backup" jsonschema:"required,minLength=1"`
 	IDs    []string `json:"ids,omitempty" jsonschema_description:"Only these ids"`
 	Confirm
 }

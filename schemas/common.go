@@ -1,5 +1,13 @@
 package schemas
 
+// NeedsClass is the schema keyword (set with the struct tag
+// `jsonschema_extras:"x-owui-class=<class>"`) of an argument that only a
+// tool class switched on by a flag accepts, such as access grants
+// (class "access", --allow-access-changes). The server leaves the argument
+// out of the schemas it advertises while that class is off and never
+// publishes the keyword itself.
+const NeedsClass = "x-owui-class"
+
 // Grant is one access grant in tool arguments.
 type Grant struct {
 	PrincipalType string `json:"principal_type" jsonschema:"required,enum=user,enum=group"`
@@ -7,10 +15,13 @@ type Grant struct {
 	Permission    string `json:"permission" jsonschema:"required,enum=read,enum=write"`
 }
 
-// Confirm are the arguments every mutating tool shares.
+// Confirm are the arguments every mutating tool shares. They carry no
+// description: the server instructions say once what they do, and every
+// preview says it again next to the token (a description here would be
+// paid for on every gated tool in every request).
 type Confirm struct {
 	DryRun       bool   `json:"dry_run,omitempty"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema_description:"From the preview, once approved"`
+	ConfirmToken string `json:"confirm_token,omitempty"`
 }
 
 // Model is one model in results. Compact rows fill only id, name,
@@ -48,6 +59,9 @@ type Preview struct {
 	// Text, when set, is the preview's own compact rendering (bulk tools:
 	// one line per model keeps hundreds of models readable).
 	Text string `json:"-"`
+	// People names the users its grants point at (user id → e-mail or
+	// name) for the rendering; the structured grants keep the ids.
+	People map[string]string `json:"-"`
 }
 
 func (Preview) opaqueInOutputSchema() {}

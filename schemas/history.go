@@ -4,8 +4,8 @@ package schemas
 
 type ListModelHistoryArgs struct {
 	ID    string `json:"id" jsonschema:"required,minLength=1"`
-	Page  int    `json:"page,omitempty" jsonschema:"minimum=1" jsonschema_description:"Page of 20"`
-	All   bool   `json:"all,omitempty" jsonschema_description:"Every page, up to limit"`
+	Page  int    `json:"page,omitempty" jsonschema:"minimum=1"`
+	All   bool   `json:"all,omitempty"`
 	Limit int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=10000" jsonschema_description:"Default 200"`
 }
 
@@ -33,8 +33,8 @@ type ListModelHistoryResult struct {
 
 type GetModelVersionArgs struct {
 	ID          string `json:"id" jsonschema:"required,minLength=1"`
-	VersionID   string `json:"version_id" jsonschema:"required,minLength=1" jsonschema_description:"From list_model_history"`
-	DiffAgainst string `json:"diff_against,omitempty" jsonschema_description:"Version to compare; default current record"`
+	VersionID   string `json:"version_id" jsonschema:"required,minLength=1"`
+	DiffAgainst string `json:"diff_against,omitempty"`
 }
 
 // Snapshot is what a version keeps of a model.
@@ -58,13 +58,13 @@ type GetModelVersionResult struct {
 
 type RollbackModelArgs struct {
 	ID            string `json:"id" jsonschema:"required,minLength=1"`
-	VersionID     string `json:"version_id" jsonschema:"required,minLength=1" jsonschema_description:"Version to restore"`
-	CommitMessage string `json:"commit_message,omitempty" jsonschema:"maxLength=500" jsonschema_description:"Why (kept in the backup)"`
+	VersionID     string `json:"version_id" jsonschema:"required,minLength=1"`
+	CommitMessage string `json:"commit_message,omitempty" jsonschema:"maxLength=500" jsonschema_description:"Why; kept in the backup"`
 	Confirm
 }
 
 type DeleteModelVersionArgs struct {
 	ID        string `json:"id" jsonschema:"required,minLength=1"`
-	VersionID string `json:"version_id" jsonschema:"required,minLength=1" jsonschema_description:"Version to delete"`
+	VersionID string `json:"version_id" jsonschema:"required,minLength=1"`
 	Confirm
 }

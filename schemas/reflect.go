@@ -41,6 +41,9 @@ func reflector(output, compact bool) *jsonschema.Reflector {
 				// providers reject.
 				return &jsonschema.Schema{}
 			case output && t.Implements(opaqueType), compact && t.Implements(compactType):
+				if t.Kind() == reflect.Slice {
+					return &jsonschema.Schema{Type: "array", Items: &jsonschema.Schema{Type: "object"}}
+				}
 				return &jsonschema.Schema{Type: "object"}
 			}
 			return nil

@@ -9,7 +9,7 @@ import (
 )
 
 var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change model access", Class: ClassAccess,
-	Description: "Change who may use a model: replace, add or remove grants (confirmed).",
+	Description: "Change who may use a model: grants replace (default mode), add or remove (confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
 	Gate[schemas.UpdateAccessArgs]{
 		Plan: func(ctx context.Context, d *Deps, p schemas.UpdateAccessArgs) (Plan, error) {
@@ -35,10 +35,11 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 			}
 			after = sortedGrants(dedupGrants(after))
 			gains, loses := grantDiff(before, after)
-			pv := schemas.Preview{Action: "update_model_access",
+			pp := d.people(ctx, grantsOut(before), grantsOut(after))
+			pv := schemas.Preview{Action: "update_model_access", People: pp,
 				Access:   []schemas.AccessDiff{{ID: p.ID, Before: nonNil(grantsOut(before)), After: nonNil(grantsOut(after)), Gains: gains, Loses: loses}},
-				Warnings: writeOnlyWarnings(after)}
-			pv.Summary = fmt.Sprintf("access of %s: %s → %s", untrusted(p.ID), grantListOrPrivate(grantsOut(before)), grantListOrPrivate(grantsOut(after)))
+				Warnings: writeOnlyWarnings(pp, after)}
+			pv.Summary = fmt.Sprintf("access of %s: %s → %s", untrusted(p.ID), pp.grantListOrPrivate(grantsOut(before)), pp.grantListOrPrivate(grantsOut(after)))
 			plan := Plan{Preview: pv, State: cur, Targets: []string{p.ID},
 				Data: owui.AccessForm{ID: p.ID, AccessGrants: after}}
 			if exists {
@@ -58,7 +59,7 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 			}
 			plan.NoOp = exists && len(gains) == 0 && len(loses) == 0
 			if plan.NoOp {
-				pv.Summary = "access of " + untrusted(p.ID) + " is already " + grantListOrPrivate(grantsOut(before))
+				pv.Summary = "access of " + untrusted(p.ID) + " is already " + pp.grantListOrPrivate(grantsOut(before))
 			}
 			plan.Preview = pv
 			return plan, nil
@@ -73,7 +74,7 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 			want := plan.Data.(owui.AccessForm).AccessGrants
 			if got := sortedGrants(m.Grants()); len(got) != len(want) {
 				// Open WebUI silently drops grants the key may not give.
-				msg += fmt.Sprintf(" WARNING: Open WebUI kept %d of the %d grants sent (it drops grants the key is not allowed to give); the model's grants are now %s.", len(got), len(want), grantListOrPrivate(grantsOut(got)))
+				msg += fmt.Sprintf(" WARNING: Open WebUI kept %d of the %d grants sent (it drops grants the key is not allowed to give); the model's grants are now %s.", len(got), len(want), people(plan.Preview.People).grantListOrPrivate(grantsOut(got)))
 			}
 			return schemas.Outcome{Message: msg, Result: &schemas.Result{Model: &r}}, nil
 		},
@@ -101,7 +102,7 @@ func dedupGrants(gs []owui.Grant) []owui.Grant {
 // writeOnlyWarnings flags grantees given write but not read: Open WebUI 0.12
 // lets them open and change the model, but leaves it out of their model
 // list, which is rarely what was meant.
-func writeOnlyWarnings(gs []owui.Grant) []string {
+func writeOnlyWarnings(pp people, gs []owui.Grant) []string {
 	var out []string
 	for _, g := range gs {
 		if g.Permission != "write" {
@@ -109,7 +110,7 @@ func writeOnlyWarnings(gs []owui.Grant) []string {
 		}
 		read := owui.Grant{PrincipalType: g.PrincipalType, PrincipalID: g.PrincipalID, Permission: "read"}
 		if !containsGrant(gs, read) {
-			out = append(out, fmt.Sprintf("%s gets write without read: Open WebUI 0.12 will not list the model for them; add a read grant too", grantee(g)))
+			out = append(out, fmt.Sprintf("%s gets write without read: Open WebUI 0.12 will not list the model for them; add a read grant too", pp.grantee(g)))
 		}
 	}
 	return out

@@ -18,7 +18,7 @@ func TestAccessPreviewModesAndWriteOnlyWarning(t *testing.T) {
 	rm := []any{map[string]any{"principal_type": "user", "principal_id": "u-alice", "permission": "read"}}
 	p = e.preview("update_model_access", map[string]any{"id": "code-reviewer", "access_grants": rm, "mode": "remove"})
 	a = p.Preview.Access[0]
-	if len(a.After) != 0 || len(a.Loses) != 1 || p.Preview.Summary != `access of "code-reviewer": user "u-alice" (read) → private` {
+	if len(a.After) != 0 || len(a.Loses) != 1 || p.Preview.Summary != `access of "code-reviewer": user "alice@example.com" (read) → private` {
 		t.Errorf("remove: %+v / %s", a, p.Preview.Summary)
 	}
 	e.ok("update_model_access", map[string]any{"id": "code-reviewer", "access_grants": rm, "mode": "remove", "confirm_token": p.ConfirmToken}, nil)

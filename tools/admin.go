@@ -55,7 +55,7 @@ func ids(ms []owui.Model) []string {
 }
 
 var deleteAllModels = Gated(adminSpec("delete_all_models", "Delete ALL models",
-	"Delete EVERY stored model and grant (confirmed, backed up).",
+	"Delete EVERY stored model and grant (confirmed).",
 	true, true),
 	Gate[schemas.ConfirmOnlyArgs]{
 		Plan: func(ctx context.Context, d *Deps, _ schemas.ConfirmOnlyArgs) (Plan, error) {

@@ -20,7 +20,7 @@ import (
 )
 
 var updateModels = Gated(Spec{Name: "update_models", Title: "Update many models", Class: ClassWrite,
-	Description: "Change many models at once, picked by ids or filter: active, tags, grants (one preview, confirmed, backed up).",
+	Description: "Change many models at once, picked by ids or filter (one preview, confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
 	Gate[schemas.UpdateModelsArgs]{
 		Check: func(d *Deps, p schemas.UpdateModelsArgs) error {
@@ -39,11 +39,11 @@ var updateModels = Gated(Spec{Name: "update_models", Title: "Update many models"
 	})
 
 var deleteModels = Gated(adminSpec("delete_models", "Delete many models",
-	"Delete many models at once, picked by ids or filter (one preview, confirmed, backed up).",
+	"Delete many models at once, picked by ids or filter (one preview, confirmed).",
 	true, false),
 	Gate[schemas.DeleteModelsArgs]{
 		Check: func(d *Deps, p schemas.DeleteModelsArgs) error {
-			return checkSelection("delete_models", p.BulkSelection, d.Options.maxBulk())
+			return checkSelection("delete_models", p.Selection(), d.Options.maxBulk())
 		},
 		Plan: planDeleteModels,
 		Run: func(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs, plan Plan) (schemas.Outcome, error) {
@@ -456,14 +456,15 @@ func planUpdateModels(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs) 
 			warnings = append(warnings, "commit_message is kept only with tag changes (an update); toggles and grant changes write no history entry")
 		}
 	}
+	pp := d.people(ctx, grantsOut(add))
 	if len(add) > 0 {
-		warnings = append(warnings, writeOnlyWarnings(add)...)
+		warnings = append(warnings, writeOnlyWarnings(pp, add)...)
 	}
-	return finishPlan(ctx, d, "update_models", p.BulkSelection, sel, bp, same, blocked, warnings)
+	return finishPlan(ctx, d, "update_models", p.BulkSelection, sel, bp, same, blocked, warnings, pp)
 }
 
 func planDeleteModels(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs) (Plan, error) {
-	sel, err := selectModels(ctx, d, p.BulkSelection)
+	sel, err := selectModels(ctx, d, p.Selection())
 	if err != nil {
 		return Plan{}, err
 	}
@@ -477,12 +478,12 @@ func planDeleteModels(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs) 
 		ts = append(ts, bulkTarget{cur: m, delete: true,
 			tagOnlyMentionedIn: p.Filter != nil && p.Filter.Tag != "" && !hasTag(m, p.Filter.Tag)})
 	}
-	return finishPlan(ctx, d, "delete_models", p.BulkSelection, sel, bulkPlan{targets: ts}, nil, blocked, nil)
+	return finishPlan(ctx, d, "delete_models", p.Selection(), sel, bulkPlan{targets: ts}, nil, blocked, nil, nil)
 }
 
 // finishPlan reads the full records, builds the one preview and binds the
 // confirmation to every selected record.
-func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelection, sel []owui.Model, bp bulkPlan, same []string, blocked map[string][]string, warnings []string) (Plan, error) {
+func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelection, sel []owui.Model, bp bulkPlan, same []string, blocked map[string][]string, warnings []string, pp people) (Plan, error) {
 	if len(bp.targets) == 0 && len(blocked) > 0 {
 		var why []string
 		for reason, ids := range blocked {
@@ -519,7 +520,17 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 			}
 		}
 	}
-	pv := bulkPreview(tool, len(sel), bp.targets, same, blocked, warnings)
+	// The people the preview lines name: grants gained or lost, and the
+	// (first three) grants of each model deleted.
+	var shown [][]schemas.Grant
+	for _, t := range bp.targets {
+		if t.delete {
+			shown = append(shown, grantsOut(t.cur.Grants()[:min(3, len(t.cur.Grants()))]))
+		}
+		shown = append(shown, t.gains, t.loses)
+	}
+	pp = d.morePeople(ctx, pp, shown...)
+	pv := bulkPreview(tool, len(sel), bp.targets, same, blocked, warnings, pp)
 	plan := Plan{Preview: pv, State: sel, Data: bp, NoOp: len(bp.targets) == 0}
 	for _, t := range bp.targets {
 		plan.Backup = append(plan.Backup, t.full)
@@ -552,7 +563,7 @@ func ownerWarnings(sel []owui.Model, who string) []string {
 
 var onOff = map[bool]string{true: "on", false: "off"}
 
-func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, blocked map[string][]string, warnings []string) schemas.Preview {
+func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, blocked map[string][]string, warnings []string, pp people) schemas.Preview {
 	verb := "change"
 	if tool == "delete_models" {
 		verb = "DELETE"
@@ -561,7 +572,7 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 	for _, ids := range blocked {
 		nBlocked += len(ids)
 	}
-	pv := schemas.Preview{Action: tool, Warnings: warnings,
+	pv := schemas.Preview{Action: tool, Warnings: warnings, People: pp,
 		Counts: map[string]int{"matched": matched, "change": len(ts), "unchanged": len(same), "cannot_change": nBlocked}}
 	pv.Summary = fmt.Sprintf("%s %d of %d matched models (%d already as asked, %d cannot be changed by this key)", verb, len(ts), matched, len(same), nBlocked)
 	if tool == "delete_models" {
@@ -590,7 +601,7 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 		}
 		if t.delete {
 			pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Owner: owner(m), Effect: "delete", Grants: grantsOut(m.Grants())})
-			fmt.Fprintf(&b, "- DELETE %s %s, %s\n", lit(m.ID), lit(m.Name), grantsShort(m.Grants()))
+			fmt.Fprintf(&b, "- DELETE %s %s, %s\n", lit(m.ID), lit(m.Name), pp.grantsShort(m.Grants()))
 			continue
 		}
 		pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Owner: owner(m), Effect: "update"})
@@ -608,10 +619,10 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 			pv.Access = append(pv.Access, schemas.AccessDiff{ID: m.ID, Before: nonNil(grantsOut(m.Grants())), After: nonNil(grantsOut(t.grantsAfter)), Gains: t.gains, Loses: t.loses})
 			var g []string
 			for _, x := range t.gains {
-				g = append(g, "+"+grantList([]schemas.Grant{x}))
+				g = append(g, "+"+pp.grantList([]schemas.Grant{x}))
 			}
 			for _, x := range t.loses {
-				g = append(g, "−"+grantList([]schemas.Grant{x}))
+				g = append(g, "−"+pp.grantList([]schemas.Grant{x}))
 			}
 			parts = append(parts, strings.Join(g, " "))
 		}
@@ -681,14 +692,14 @@ func tagsShort(tags []string) string {
 	return strings.Join(out, ",")
 }
 
-func grantsShort(gs []owui.Grant) string {
+func (pp people) grantsShort(gs []owui.Grant) string {
 	switch {
 	case len(gs) == 0:
 		return "private"
 	case len(gs) > 3:
-		return fmt.Sprintf("shared with %s and %d more", grantList(grantsOut(gs[:3])), len(gs)-3)
+		return fmt.Sprintf("shared with %s and %d more", pp.grantList(grantsOut(gs[:3])), len(gs)-3)
 	}
-	return "shared with " + grantList(grantsOut(gs))
+	return "shared with " + pp.grantList(grantsOut(gs))
 }
 
 // lit shows an untrusted value on one line in few tokens: as is when it is

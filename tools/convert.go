@@ -64,6 +64,61 @@ func (d *Deps) ownerOf(ctx context.Context, m owui.Model) string {
 	return owner(m)
 }
 
+// maxPeopleLookups bounds the user lookups of one preview: a bulk preview
+// over many models shows the users past it by id rather than wait.
+const maxPeopleLookups = 20
+
+// people asks Open WebUI who the users in grants are (GET
+// /api/v1/users/{id}/info, which any verified user may call), for previews
+// to name people rather than ids. A failed lookup leaves that user shown by
+// id; the result is never nil, so callers can tell "looked up" from "not yet".
+func (d *Deps) people(ctx context.Context, sets ...[]schemas.Grant) people {
+	return d.morePeople(ctx, nil, sets...)
+}
+
+// morePeople adds to pp the users of sets that it does not name yet.
+func (d *Deps) morePeople(ctx context.Context, pp people, sets ...[]schemas.Grant) people {
+	if pp == nil {
+		pp = people{}
+	}
+	tried := map[string]bool{}
+	for _, gs := range sets {
+		for _, g := range gs {
+			id := g.PrincipalID
+			if g.PrincipalType != "user" || id == "*" || tried[id] || pp[id] != "" {
+				continue
+			}
+			if len(tried) == maxPeopleLookups {
+				return pp
+			}
+			tried[id] = true
+			u, err := d.Client.UserInfo(ctx, id)
+			if err != nil {
+				d.logger().Debug("grantee lookup failed; showing the user id", "user_id", id, "err", d.scrub(err.Error()))
+				continue
+			}
+			m := owui.Model{User: &u}
+			if who := owner(m); who != "" {
+				pp[id] = who
+			}
+		}
+	}
+	return pp
+}
+
+// previewGrants is every grant a preview's own parts (models, access diffs)
+// show.
+func previewGrants(p schemas.Preview) [][]schemas.Grant {
+	var out [][]schemas.Grant
+	for _, m := range p.Models {
+		out = append(out, m.Grants)
+	}
+	for _, a := range p.Access {
+		out = append(out, a.Before, a.After)
+	}
+	return out
+}
+
 func owner(m owui.Model) string {
 	if m.User != nil {
 		if m.User.Email != "" {

@@ -199,6 +199,11 @@ func (c *gateCall[P]) plan(ctx context.Context) (Plan, error) {
 	if err == nil && plan.Targets != nil {
 		c.rec.targets = plan.Targets
 	}
+	if err == nil && plan.Preview.People == nil {
+		// Plans that write no grant into their own texts leave the naming
+		// of people to here.
+		plan.Preview.People = c.d.people(ctx, previewGrants(plan.Preview)...)
+	}
 	return plan, err
 }
 

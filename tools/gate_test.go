@@ -55,10 +55,10 @@ func TestEveryDangerousCallPreviewsFirst(t *testing.T) {
 		{"delete_all_models", map[string]any{}, []string{"delete ALL 38 stored models"}},
 		{"sync_models", map[string]any{"models": []any{map[string]any{"id": "code-reviewer", "name": "CR", "base_model_id": "gpt-4o"}}}, []string{"1 updated, 37 DELETED", `DELETE "team/support-bot:v2"`}},
 		{"import_models", map[string]any{"models": []any{map[string]any{"id": "code-reviewer", "name": "CR2"}, map[string]any{"id": "brand-new", "name": "B"}}}, []string{"1 new, 1 overwritten", `"code-reviewer" "name": "Code Reviewer" → "CR2"`}},
-		{"update_model_access", map[string]any{"id": "code-reviewer", "access_grants": grants}, []string{`user "u-alice" (read) → group "g-eng" (read)`, `gains: group "g-eng" (read)`, `loses: user "u-alice" (read)`}},
+		{"update_model_access", map[string]any{"id": "code-reviewer", "access_grants": grants}, []string{`user "alice@example.com" (read) → group "g-eng" (read)`, `gains: group "g-eng" (read)`, `loses: user "alice@example.com" (read)`}},
 		{"unload_model", map[string]any{"model": "llama3.1:8b"}, []string{`unload "llama3.1:8b" from provider "ollama"`}},
 		{"create_model", map[string]any{"id": "n1", "name": "N", "access_grants": grants}, []string{`shared with group "g-eng" (read)`}},
-		{"update_model", map[string]any{"id": "code-reviewer", "access_grants": []any{}}, []string{`access user "u-alice" (read) → private`}},
+		{"update_model", map[string]any{"id": "code-reviewer", "access_grants": []any{}}, []string{`access user "alice@example.com" (read) → private`}},
 		{"rollback_model", map[string]any{"id": hm, "version_id": hmOldest}, []string{`roll back model "ops/on-call-helper:v3" to version ` + hmOldest, "NOT RESTORED: access grants live outside the snapshot"}},
 		{"delete_model_version", map[string]any{"id": hm, "version_id": hmOldest}, []string{"delete version " + hmOldest + ` of model "ops/on-call-helper:v3"`, "WARNING: a deleted version cannot be restored"}},
 	}

@@ -26,7 +26,7 @@ import (
 var historyTools = []string{"list_model_history", "get_model_version", "rollback_model", "delete_model_version"}
 
 var listModelHistory = Simple(readSpec("list_model_history", "List model versions",
-	"A model's versions, newest first, 20 a page (0.12+)."),
+	"A model's versions, newest first, 20 a page; all=true walks every page up to limit."),
 	func(ctx context.Context, d *Deps, p schemas.ListModelHistoryArgs) (historyResult, error) {
 		limit := p.Limit
 		if limit == 0 {
@@ -130,7 +130,7 @@ func (r historyResult) Text() string {
 }
 
 var getModelVersion = Simple(readSpec("get_model_version", "Get model version",
-	"One version's snapshot, diffed against the current record or diff_against (0.12+)."),
+	"One version's snapshot, diffed against the current record or diff_against."),
 	func(ctx context.Context, d *Deps, p schemas.GetModelVersionArgs) (versionResult, error) {
 		if err := versionArgs("get_model_version", [2]string{"version_id", p.VersionID}, [2]string{"diff_against", p.DiffAgainst}); err != nil {
 			return versionResult{}, err
@@ -153,7 +153,7 @@ var getModelVersion = Simple(readSpec("get_model_version", "Get model version",
 		}
 		out := schemas.GetModelVersionResult{
 			ID: p.ID, Version: version(e, cur.VersionID), Snapshot: snapshotOut(*e.Snapshot), Against: against,
-			Changes: snapshotDiff(p.ID, base, *e.Snapshot), Notes: notRestored(cur),
+			Changes: snapshotDiff(p.ID, base, *e.Snapshot), Notes: notRestored(d.people(ctx, grantsOut(cur.Grants())), cur),
 		}
 		if out.Changes == nil {
 			out.Changes = []schemas.FieldChange{}
@@ -189,7 +189,7 @@ func (r versionResult) Text() string {
 }
 
 var rollbackModel = Gated(Spec{Name: "rollback_model", Title: "Roll back model", Class: ClassWrite,
-	Description: "Restore a version's name, base model, meta, params; grants and is_active stay (confirmed, backed up; 0.12+).",
+	Description: "Restore a version's name, base model, meta and params; grants and is_active stay (confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
 	Gate[schemas.RollbackModelArgs]{
 		Check: func(_ *Deps, p schemas.RollbackModelArgs) error {
@@ -201,10 +201,11 @@ var rollbackModel = Gated(Spec{Name: "rollback_model", Title: "Roll back model",
 				return Plan{}, err
 			}
 			v := version(e, cur.VersionID)
-			pv := schemas.Preview{Action: "rollback_model",
+			pp := d.people(ctx, grantsOut(cur.Grants()))
+			pv := schemas.Preview{Action: "rollback_model", People: pp,
 				Models:      []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner(cur), Effect: "update", Grants: grantsOut(cur.Grants())}},
 				Changes:     snapshotDiff(cur.ID, liveSnapshot(cur), *e.Snapshot),
-				NotRestored: notRestored(cur),
+				NotRestored: notRestored(pp, cur),
 			}
 			pv.Summary = fmt.Sprintf("roll back model %s to version %s (%s by %s%s): %d field change(s)",
 				untrusted(cur.ID), v.VersionID, v.Time, untrusted(v.Author), quoted(v.CommitMessage), len(pv.Changes))
@@ -232,7 +233,7 @@ var rollbackModel = Gated(Spec{Name: "rollback_model", Title: "Roll back model",
 	})
 
 var deleteModelVersion = Gated(Spec{Name: "delete_model_version", Title: "Delete model version", Class: ClassWrite,
-	Description: "Delete one non-current version from a model's history (confirmed; 0.12+).",
+	Description: "Delete one non-current version from a model's history (confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: false, OpenWorld: false},
 	Gate[schemas.DeleteModelVersionArgs]{
 		Check: func(_ *Deps, p schemas.DeleteModelVersionArgs) error {
@@ -358,10 +359,10 @@ func snapshotDiff(id string, a, b owui.Snapshot) []schemas.FieldChange {
 
 // notRestored says what a version does not hold, with the live values that
 // a rollback keeps.
-func notRestored(cur owui.Model) []string {
+func notRestored(pp people, cur owui.Model) []string {
 	state := map[bool]string{true: "enabled", false: "disabled"}
 	out := []string{
-		"access grants live outside the snapshot; they stay " + grantListOrPrivate(grantsOut(cur.Grants())) + " (change them with update_model_access)",
+		"access grants live outside the snapshot; they stay " + pp.grantListOrPrivate(grantsOut(cur.Grants())) + " (change them with update_model_access)",
 		"is_active is not versioned; the model stays " + state[cur.IsActive],
 		"the owner stays " + owner(cur),
 	}

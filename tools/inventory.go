@@ -70,8 +70,9 @@ func classOn(c Class, o Options) bool {
 // Register adds tools to s. Tools not registered are absent from
 // tools/list; registerDisabled makes tools/call name the flag they need.
 func Register(s *server.MCPServer, tools []Tool, d *Deps) {
+	on := func(c Class) bool { return classOn(c, d.Options) }
 	for _, t := range tools {
-		s.AddTool(t.MCP(), t.Handler(d))
+		s.AddTool(t.mcpFor(on), t.Handler(d))
 	}
 }
 
@@ -82,7 +83,7 @@ func Instructions(o Options, tools []Tool, undoHint string) string {
 	if o.Sandbox {
 		b.WriteString("SANDBOX (--demo): every tool works against an in-memory Open WebUI stand-in seeded with example models; nothing is real and nothing persists.\n")
 	}
-	b.WriteString("Manage the models of an Open WebUI instance. Model ids may contain '/', ':' and spaces: pass them exactly as listed. Owners are shown by e-mail; grants name a user or group id, or * for everyone.\n")
+	b.WriteString("Manage the models of an Open WebUI instance. Model ids may contain '/', ':' and spaces: pass them exactly as listed. Owners and granted users are shown by e-mail; grant arguments take a user or group id, or * for everyone.\n")
 	on := []string{"read"}
 	var off []string
 	add := func(cond bool, name, how string) {

@@ -22,7 +22,7 @@ func readSpec(name, title, desc string) Spec {
 }
 
 var listModels = Simple(readSpec("list_models", "List models",
-	"List custom models you can see, 30 a page, newest first; all=true walks every page."),
+	"List custom models you can see, 30 a page, newest first; all=true walks every page up to limit."),
 	func(ctx context.Context, d *Deps, p schemas.ListModelsArgs) (listResult, error) {
 		lp := owui.ListParams{Query: p.Query, ViewOption: p.ViewOption, Tag: p.Tag, OrderBy: p.OrderBy, Direction: p.Direction, Page: p.Page}
 		// Always send an order: without one, non-admin pages have no defined order.
@@ -152,7 +152,7 @@ var getModel = Simple(readSpec("get_model", "Get model",
 	})
 
 var getModelProfileImage = withReply(readSpec("get_model_profile_image", "Get model profile image",
-	"A model's profile image: the image if stored, else its URL (not fetched) or the default."),
+	"A model's profile image, or its URL (not fetched) or the default."),
 	func(ctx context.Context, d *Deps, p schemas.IDArgs) (Reply[schemas.ProfileImageResult], error) {
 		img, err := d.Client.GetProfileImage(ctx, p.ID)
 		if err != nil {
@@ -181,7 +181,7 @@ var listModelTags = Simple(readSpec("list_model_tags", "List model tags",
 	})
 
 var listBaseModels = Simple(readSpec("list_base_models", "List base model records",
-	"List stored base-model records (settings and grants saved for provider models). Admin key."),
+	"List base-model records (settings and grants saved for provider models). Admin key."),
 	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.ModelsResult, error) {
 		ms, err := d.Client.ListBaseModels(ctx)
 		return schemas.ModelsResult{Models: records(ms), Count: len(ms)}, err
@@ -209,7 +209,7 @@ var listBaseModelsDirect = Simple(readSpec("list_base_models_direct", "List prov
 	})
 
 var listBaseModelTags = Simple(readSpec("list_base_model_tags", "List base model tags",
-	"List tags of base-model records (0.10+). Admin key."),
+	"List the tags of base-model records. Admin key."),
 	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.TagsResult, error) {
 		tags, err := d.Client.ListBaseModelTags(ctx)
 		sort.Strings(tags)
@@ -217,7 +217,7 @@ var listBaseModelTags = Simple(readSpec("list_base_model_tags", "List base model
 	})
 
 var exportModels = Simple(readSpec("export_models", "Export models",
-	"Export custom models as full records (import_models input). Admin key or export permission."),
+	"Export custom models as full records. Admin key or export permission."),
 	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.ModelsResult, error) {
 		ms, err := d.Client.ExportModels(ctx)
 		return schemas.ModelsResult{Models: records(ms), Count: len(ms)}, err

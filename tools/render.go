@@ -116,6 +116,7 @@ func humanDuration(d time.Duration) string { return safety.HumanDuration(d) }
 // renderPreview writes a preview as short plain text: it is what a human
 // reads in an elicitation dialog, and what an agent shows its user.
 func renderPreview(tool string, p schemas.Preview) string {
+	pp := people(p.People)
 	var b strings.Builder
 	if tool != "" {
 		fmt.Fprintf(&b, "%s: ", tool)
@@ -145,7 +146,7 @@ func renderPreview(tool string, p schemas.Preview) string {
 			fmt.Fprintf(&b, " owner %s", untrusted(m.Owner))
 		}
 		if len(m.Grants) > 0 {
-			fmt.Fprintf(&b, " shared with %s", grantList(m.Grants))
+			fmt.Fprintf(&b, " shared with %s", pp.grantList(m.Grants))
 		}
 		b.WriteString("\n")
 	}
@@ -157,30 +158,55 @@ func renderPreview(tool string, p schemas.Preview) string {
 		fmt.Fprintf(&b, "- %s %s: %s → %s\n", untrusted(c.ID), untrusted(c.Field), short(c.Before), short(c.After))
 	}
 	for _, a := range p.Access {
-		fmt.Fprintf(&b, "- access of %s: %s → %s\n", untrusted(a.ID), grantListOrPrivate(a.Before), grantListOrPrivate(a.After))
+		fmt.Fprintf(&b, "- access of %s: %s → %s\n", untrusted(a.ID), pp.grantListOrPrivate(a.Before), pp.grantListOrPrivate(a.After))
 		if len(a.Gains) > 0 {
-			fmt.Fprintf(&b, "  gains: %s\n", grantList(a.Gains))
+			fmt.Fprintf(&b, "  gains: %s\n", pp.grantList(a.Gains))
 		}
 		if len(a.Loses) > 0 {
-			fmt.Fprintf(&b, "  loses: %s\n", grantList(a.Loses))
+			fmt.Fprintf(&b, "  loses: %s\n", pp.grantList(a.Loses))
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func grantList(gs []schemas.Grant) string {
+// people names the users that grants point at, by user id, as Open WebUI
+// gives them (Deps.people): e-mail, else name. Grants render with it; a user
+// it does not name (lookup failed or skipped), a group and everyone render
+// as before, and a nil people names every user by id.
+type people map[string]string
+
+func grantList(gs []schemas.Grant) string { return people(nil).grantList(gs) }
+
+func grantListOrPrivate(gs []schemas.Grant) string { return people(nil).grantListOrPrivate(gs) }
+
+func grantee(g owui.Grant) string { return people(nil).grantee(g) }
+
+func (pp people) grantList(gs []schemas.Grant) string {
 	parts := make([]string, len(gs))
 	for i, g := range gs {
-		parts[i] = grantee(owui.Grant(g)) + " (" + cell(g.Permission) + ")"
+		parts[i] = pp.grantee(owui.Grant(g)) + " (" + cell(g.Permission) + ")"
 	}
 	return strings.Join(parts, ", ")
 }
 
-func grantListOrPrivate(gs []schemas.Grant) string {
+func (pp people) grantListOrPrivate(gs []schemas.Grant) string {
 	if len(gs) == 0 {
 		return "private"
 	}
-	return grantList(gs)
+	return pp.grantList(gs)
+}
+
+// grantee names who a grant is for. A person's name or e-mail is as
+// untrusted as the id (anyone may choose their own name), so it is shown
+// the same way: quoted, escaped, on one line.
+func (pp people) grantee(g owui.Grant) string {
+	if g.PrincipalID == "*" {
+		return "everyone"
+	}
+	if who := pp[g.PrincipalID]; who != "" && g.PrincipalType == "user" {
+		return "user " + untrusted(who)
+	}
+	return cell(g.PrincipalType) + " " + untrusted(g.PrincipalID)
 }
 
 func short(v any) string {
@@ -194,12 +220,4 @@ func short(v any) string {
 		s = string([]rune(s)[:80]) + "…"
 	}
 	return s
-}
-
-// grantee names who a grant is for.
-func grantee(g owui.Grant) string {
-	if g.PrincipalID == "*" {
-		return "everyone"
-	}
-	return cell(g.PrincipalType) + " " + untrusted(g.PrincipalID)
 }

@@ -74,11 +74,22 @@ var chatDropped = map[string]bool{"additionalProperties": true, "minLength": tru
 
 // compactSchema rewrites a JSON schema without chatDropped keywords and
 // empty "required" lists, keeping key order.
-func compactSchema(raw json.RawMessage) (json.RawMessage, error) { return compactIn(raw, false) }
+func compactSchema(raw json.RawMessage) (json.RawMessage, error) {
+	return rewriteSchema(raw, func(k string, v json.RawMessage) bool {
+		return chatDropped[k] || (k == "required" && string(bytes.TrimSpace(v)) == "[]")
+	}, nil)
+}
 
-// compactIn does compactSchema; names says raw is a "properties" object,
+// rewriteSchema copies a JSON schema in its key order, leaving out every
+// keyword for which dropKey is true and every property (an entry of a
+// "properties" object, whatever its name) for which dropProp is true.
+func rewriteSchema(raw json.RawMessage, dropKey func(k string, v json.RawMessage) bool, dropProp func(v json.RawMessage) bool) (json.RawMessage, error) {
+	return rewriteIn(raw, false, dropKey, dropProp)
+}
+
+// rewriteIn does rewriteSchema; names says raw is a "properties" object,
 // whose keys are property names (kept whatever they are called).
-func compactIn(raw json.RawMessage, names bool) (json.RawMessage, error) {
+func rewriteIn(raw json.RawMessage, names bool, dropKey func(string, json.RawMessage) bool, dropProp func(json.RawMessage) bool) (json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return raw, nil
@@ -102,10 +113,13 @@ func compactIn(raw json.RawMessage, names bool) (json.RawMessage, error) {
 			if err := d.Decode(&v); err != nil {
 				return nil, err
 			}
-			if !names && (chatDropped[k] || (k == "required" && string(bytes.TrimSpace(v)) == "[]")) {
+			if names && dropProp != nil && dropProp(v) {
 				continue
 			}
-			cv, err := compactIn(v, !names && k == "properties")
+			if !names && dropKey != nil && dropKey(k, v) {
+				continue
+			}
+			cv, err := rewriteIn(v, !names && k == "properties", dropKey, dropProp)
 			if err != nil {
 				return nil, err
 			}
@@ -126,7 +140,7 @@ func compactIn(raw json.RawMessage, names bool) (json.RawMessage, error) {
 			return nil, err
 		}
 		for i, it := range items {
-			c, err := compactIn(it, false)
+			c, err := rewriteIn(it, false, dropKey, dropProp)
 			if err != nil {
 				return nil, err
 			}

@@ -56,9 +56,31 @@ type Tool struct {
 	call  func(ctx context.Context, d *Deps, req mcp.CallToolRequest, args map[string]any) (*mcp.CallToolResult, error)
 }
 
-// MCP returns the protocol description of the tool.
+// MCP returns the protocol description of the tool with every argument,
+// whatever the flags (the whole surface, as the snapshot keeps it).
 func (t Tool) MCP() mcp.Tool {
-	mt := mcp.NewToolWithRawSchema(t.Name, t.Description, t.In.Raw)
+	return t.mcpFor(func(Class) bool { return true })
+}
+
+// mcpFor is the tool as a server whose flags switch classes on (on) lists
+// it: arguments that need a class that is off (schemas.NeedsClass) are left
+// out of the advertised schema, so no client pays tokens for an argument
+// that would only be refused. A call that passes one anyway is still
+// validated against the full schema and refused with the flag to set.
+func (t Tool) mcpFor(on func(Class) bool) mcp.Tool {
+	in, err := rewriteSchema(t.In.Raw, func(k string, _ json.RawMessage) bool { return k == schemas.NeedsClass },
+		func(v json.RawMessage) bool {
+			var p map[string]json.RawMessage
+			if json.Unmarshal(v, &p) != nil || p[schemas.NeedsClass] == nil {
+				return false
+			}
+			var c Class
+			return json.Unmarshal(p[schemas.NeedsClass], &c) == nil && !on(c)
+		})
+	if err != nil { // the schema was checked at start-up; publish it as reflected
+		in = t.In.Raw
+	}
+	mt := mcp.NewToolWithRawSchema(t.Name, t.Description, in)
 	mt.Title = t.Title
 	mt.RawOutputSchema = t.Out.Raw
 	mt.Annotations = mcp.ToolAnnotation{

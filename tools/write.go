@@ -21,7 +21,7 @@ func needsAccessFlag(d *Deps, grants []schemas.Grant) error {
 }
 
 var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class: ClassWrite,
-	Description: "Create a custom model on base_model_id (omitted: a base-model record, not listed); private unless access_grants (confirmed) are given.",
+	Description: "Create a private custom model on base_model_id (omitted: a base-model record, not listed).",
 	ReadOnly:    false, Destructive: false, Idempotent: false, OpenWorld: false},
 	Gate[schemas.CreateModelArgs]{
 		Needs: func(_ *Deps, p schemas.CreateModelArgs) bool { return p.AccessGrants != nil },
@@ -49,12 +49,13 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 			f.CommitMessage = commitMessage(ctx, p.CommitMessage, "create_model", nil)
 			pv := schemas.Preview{Action: "create_model", Summary: fmt.Sprintf("create model %s (%s)", untrusted(p.ID), untrusted(p.Name)),
 				Models: []schemas.Affected{{ID: p.ID, Name: p.Name, Effect: "create", Grants: p.AccessGrants}}}
+			pv.People = d.people(ctx, p.AccessGrants)
 			if p.AccessGrants != nil {
 				after := grantsIn(p.AccessGrants)
 				gains, _ := grantDiff(nil, after)
 				pv.Access = []schemas.AccessDiff{{ID: p.ID, Before: []schemas.Grant{}, After: p.AccessGrants, Gains: gains}}
-				pv.Warnings = writeOnlyWarnings(after)
-				pv.Summary += fmt.Sprintf(", shared with %s", grantListOrPrivate(p.AccessGrants))
+				pv.Warnings = writeOnlyWarnings(pv.People, after)
+				pv.Summary += fmt.Sprintf(", shared with %s", people(pv.People).grantListOrPrivate(p.AccessGrants))
 			}
 			pv.Warnings = append(pv.Warnings, baseModelWarnings(ctx, d, p.ID, p.BaseModelID)...)
 			return Plan{Preview: pv, State: f, Targets: []string{p.ID}, Data: f}, nil
@@ -74,7 +75,7 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 	})
 
 var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class: ClassWrite,
-	Description: "Change only the given fields; meta/params keys merge; access_grants (confirmed) replace all grants.",
+	Description: "Change only the given fields; meta/params keys merge, null removes one.",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
 	Gate[schemas.UpdateModelArgs]{
 		Needs: func(_ *Deps, p schemas.UpdateModelArgs) bool { return p.AccessGrants != nil },
@@ -92,16 +93,17 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 			pv := schemas.Preview{Action: "update_model", Models: []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: d.ownerOf(ctx, cur), Effect: "update", Grants: grantsOut(cur.Grants())}}}
 			pv.Changes = formDiff(cur.ID, before, f)
 			f.CommitMessage = commitMessage(ctx, p.CommitMessage, "update_model", changedFields(pv.Changes))
+			pv.People = d.people(ctx, grantsOut(before.AccessGrants), grantsOut(f.AccessGrants))
 			if p.AccessGrants != nil {
 				gains, loses := grantDiff(before.AccessGrants, f.AccessGrants)
-				pv.Warnings = writeOnlyWarnings(f.AccessGrants)
+				pv.Warnings = writeOnlyWarnings(pv.People, f.AccessGrants)
 				if len(gains)+len(loses) > 0 {
 					pv.Access = []schemas.AccessDiff{{ID: cur.ID, Before: nonNil(grantsOut(before.AccessGrants)), After: nonNil(grantsOut(f.AccessGrants)), Gains: gains, Loses: loses}}
 				}
 			}
 			pv.Summary = fmt.Sprintf("update model %s: %d field change(s)", untrusted(cur.ID), len(pv.Changes))
 			if len(pv.Access) > 0 {
-				pv.Summary += fmt.Sprintf(", access %s → %s", grantListOrPrivate(pv.Access[0].Before), grantListOrPrivate(pv.Access[0].After))
+				pv.Summary += fmt.Sprintf(", access %s → %s", people(pv.People).grantListOrPrivate(pv.Access[0].Before), people(pv.People).grantListOrPrivate(pv.Access[0].After))
 			}
 			plan := Plan{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}, Data: f}
 			plan.NoOp = len(pv.Changes) == 0 && len(pv.Access) == 0
@@ -153,7 +155,7 @@ var toggleModel = Gated(Spec{Name: "toggle_model", Title: "Enable or disable mod
 	})
 
 var deleteModel = Gated(Spec{Name: "delete_model", Title: "Delete model", Class: ClassWrite,
-	Description: "Delete a model and its grants (confirmed, backed up).",
+	Description: "Delete a model and its grants (confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: false, OpenWorld: false},
 	Gate[schemas.DeleteModelArgs]{
 		Plan: func(ctx context.Context, d *Deps, p schemas.DeleteModelArgs) (Plan, error) {
@@ -162,8 +164,9 @@ var deleteModel = Gated(Spec{Name: "delete_model", Title: "Delete model", Class:
 				return Plan{}, err
 			}
 			who := d.ownerOf(ctx, cur)
-			pv := schemas.Preview{Action: "delete_model",
-				Summary: fmt.Sprintf("delete model %s (%s, owner %s, %s)", untrusted(cur.ID), untrusted(cur.Name), untrusted(who), grantListOrPrivate(grantsOut(cur.Grants()))),
+			pp := d.people(ctx, grantsOut(cur.Grants()))
+			pv := schemas.Preview{Action: "delete_model", People: pp,
+				Summary: fmt.Sprintf("delete model %s (%s, owner %s, %s)", untrusted(cur.ID), untrusted(cur.Name), untrusted(who), pp.grantListOrPrivate(grantsOut(cur.Grants()))),
 				Models:  []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: who, Effect: "delete", Grants: grantsOut(cur.Grants())}}}
 			return Plan{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}}, nil
 		},
