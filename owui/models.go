@@ -309,6 +309,9 @@ func (c *Client) SyncModels(ctx context.Context, models []Model) ([]Model, error
 		return nil, err
 	}
 	if len(out) == 0 && len(models) > 0 {
+		if ru := c.Rules(ctx); ru.SyncLocksOnSQLite {
+			return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: 200, Kind: KindServer, Detail: SyncLockedText(ru.Version)}
+		}
 		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: 200, Kind: KindBadResponse,
 			Detail: "Open WebUI answered an empty list after syncing models: the sync failed upstream"}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/owui-mcp/owui-mcp/fakeowui"
@@ -38,7 +39,10 @@ func TestParseRelease(t *testing.T) {
 
 // Each verified release's rules, as the matrix observed them.
 func TestRulesFor(t *testing.T) {
-	old := Rules{UpdateAppliesGrants: true, UpdateRejectsOmittedGrants: true, UpdateResetsOmittedIsActive: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true, SyncTakesOverRows: true, SyncReplacesGrants: true}
+	v11 := Rules{UpdateAppliesGrants: true, UpdateResetsOmittedIsActive: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true,
+		SyncTakesOverRows: true, SyncLocksOnSQLite: true, SyncReplacesGrants: true}
+	old := v11
+	old.UpdateRejectsOmittedGrants = true
 	for _, tc := range []struct {
 		v    string
 		want Rules
@@ -46,7 +50,9 @@ func TestRulesFor(t *testing.T) {
 		{"0.12.4", Rules{}},
 		{"0.13.0", Rules{}},
 		{"0.12.3", Rules{UpdateAppliesGrants: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true, SyncReplacesGrants: true}},
-		{"0.11.4", old},
+		{"0.11.4", v11},
+		{"0.11.0", v11},
+		{"0.10.9", old},
 		{"0.10.2", old},
 		{"0.9.6", old},
 		{"", Rules{}},
@@ -158,5 +164,38 @@ func TestImportSkipReportedOnOldReleases(t *testing.T) {
 				t.Errorf("the model was overwritten: %q", after.Name)
 			}
 		})
+	}
+}
+
+// A sync answered with [] names the cause on 0.9.6–0.11 (SQLite lock) and
+// stays the generic bad answer on 0.12.
+func TestSyncEmptyAnswerByRelease(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		kind    Kind
+		detail  string
+	}{
+		{"0.11.4", KindServer, SyncLockedText("0.11.4")},
+		{"0.9.6", KindServer, SyncLockedText("0.9.6")},
+		{"0.12.3", KindBadResponse, "Open WebUI answered an empty list after syncing models: the sync failed upstream"},
+	} {
+		rec := newRecorder(t)
+		rec.answer("GET", "/api/version", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"version":"`+tc.version+`"}`)
+		})
+		rec.answer("POST", pathSync, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `[]`)
+		})
+		c := rec.client(Config{BaseURL: rec.srv.URL})
+		_, err := c.SyncModels(context.Background(), []Model{{ID: "m", Name: "M"}})
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != tc.kind || e.Detail != tc.detail || e.Status != 200 {
+			t.Errorf("%s: %#v, want %s %q", tc.version, err, tc.kind, tc.detail)
+		}
+	}
+	if got := SyncLockedText("0.10.2"); !strings.Contains(got, "Open WebUI 0.10.2 answered an empty list") || !strings.Contains(got, "DATABASE_ENABLE_SESSION_SHARING=true") {
+		t.Errorf("text: %q", got)
 	}
 }

@@ -202,7 +202,11 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 				}
 			}
 			if pv.Counts["update"] > 0 {
-				pv.Warnings = append(pv.Warnings, syncOwnerWarning(d.Client.Rules(ctx)))
+				ru := d.Client.Rules(ctx)
+				pv.Warnings = append(pv.Warnings, syncOwnerWarning(ru))
+				if ru.SyncLocksOnSQLite {
+					pv.Warnings = append(pv.Warnings, syncLockWarning(ru))
+				}
 			}
 			pv.Summary = fmt.Sprintf("sync: %d created, %d updated, %d DELETED", pv.Counts["create"], pv.Counts["update"], pv.Counts["delete"])
 			if len(deleted) > 0 {
