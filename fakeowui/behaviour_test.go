@@ -283,7 +283,7 @@ func TestBehaviourFor(t *testing.T) {
 	v10 := Behaviour011()
 	v10.ImportReplacesMeta, v10.ListKeepsParams, v10.SyncLocksOnSQLite = true, true, true
 	v9 := v10
-	v9.NoBaseModelTagsRoute = true
+	v9.NoBaseModelTagsRoute, v9.UnloadIgnoresBaseChain = true, true
 	for _, tc := range []struct {
 		v    string
 		want Behaviour

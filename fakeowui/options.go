@@ -183,6 +183,11 @@ type Behaviour struct {
 	// NoAllModelsRoute: ≤0.11.0 have no GET /api/v1/models/all (the SPA page
 	// answers).
 	NoAllModelsRoute bool
+	// UnloadIgnoresBaseChain: before 0.10.0 POST /api/models/unload only
+	// knows provider models; a custom model's id is a 404 "Model \"id\"
+	// not found" (0.10.0 follows the base_model_id chain). Verified on
+	// 0.9.6.
+	UnloadIgnoresBaseChain bool
 	// NoBaseModelTagsRoute: before 0.10.0 there is no
 	// GET /api/v1/models/base/tags (the SPA page answers 200 text/html).
 	NoBaseModelTagsRoute bool
@@ -330,6 +335,7 @@ func BehaviourFor(v string) Behaviour {
 	b.ListKeepsParams = true
 	if r.before(release{0, 10, 0}) {
 		b.NoBaseModelTagsRoute = true
+		b.UnloadIgnoresBaseChain = true
 	}
 	return b
 }

@@ -111,6 +111,16 @@ type Rules struct {
 	// 200 [] after SQLite's 5 s busy timeout. Verified on 0.11.4, 0.10.2
 	// and 0.9.6; 0.12 rewrote sync into one transaction.
 	SyncLocksOnSQLite bool
+	// UnloadIgnoresBaseChain (<0.10): /api/models/unload knows provider
+	// models only and answers 404 for a custom model's id; 0.10 follow
+	// its base_model_id chain. The client follows the chain itself there
+	// and sends the provider model's id. Verified on 0.9.6.
+	UnloadIgnoresBaseChain bool
+	// ListShowsReadOnlyParams (<0.11): /list returns params (the system
+	// prompt and other curated config) of models the caller may only
+	// read, which GET /model and 0.11+ /list hide. The client clears them,
+	// so every release shows a reader the same. Verified on 0.10.2.
+	ListShowsReadOnlyParams bool
 	// SyncReplacesGrants (≤0.12.3): sync replaces the grants of listed
 	// models that exist with the listed ones (0.12.3 keeps the owner).
 	SyncReplacesGrants bool
@@ -133,6 +143,8 @@ func RulesFor(v string) Rules {
 		ImportSkipsUnwritable:       le(Release{0, 12, 3}),
 		SyncTakesOverRows:           le(v11),
 		SyncLocksOnSQLite:           le(v11),
+		UnloadIgnoresBaseChain:      r.Before(Release{0, 10, 0}),
+		ListShowsReadOnlyParams:     r.Before(Release{0, 11, 0}),
 		SyncReplacesGrants:          le(Release{0, 12, 3}),
 	}
 }

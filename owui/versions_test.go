@@ -42,7 +42,9 @@ func TestRulesFor(t *testing.T) {
 	v11 := Rules{UpdateAppliesGrants: true, UpdateResetsOmittedIsActive: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true,
 		SyncTakesOverRows: true, SyncLocksOnSQLite: true, SyncReplacesGrants: true}
 	old := v11
-	old.UpdateRejectsOmittedGrants = true
+	old.UpdateRejectsOmittedGrants, old.ListShowsReadOnlyParams = true, true
+	v9 := old
+	v9.UnloadIgnoresBaseChain = true
 	for _, tc := range []struct {
 		v    string
 		want Rules
@@ -54,7 +56,8 @@ func TestRulesFor(t *testing.T) {
 		{"0.11.0", v11},
 		{"0.10.9", old},
 		{"0.10.2", old},
-		{"0.9.6", old},
+		{"0.10.0", old},
+		{"0.9.6", v9},
 		{"", Rules{}},
 		{"dev", Rules{}},
 	} {
@@ -197,5 +200,75 @@ func TestSyncEmptyAnswerByRelease(t *testing.T) {
 	}
 	if got := SyncLockedText("0.10.2"); !strings.Contains(got, "Open WebUI 0.10.2 answered an empty list") || !strings.Contains(got, "DATABASE_ENABLE_SESSION_SHARING=true") {
 		t.Errorf("text: %q", got)
+	}
+}
+
+// Before 0.10 the client follows a custom model's base chain itself and
+// unloads the provider model; from 0.10 on it sends the id as given.
+// Before 0.11 it hides the params of read-only models in /list, as GET
+// /model and later releases do.
+func TestReleaseWorkaroundsAgainstTheFake(t *testing.T) {
+	perms := fakeowui.DefaultPermissions()
+	for _, v := range []string{"0.9.6", "0.10.2", "0.11.4"} {
+		t.Run(v, func(t *testing.T) {
+			b := fakeowui.BehaviourFor(v)
+			b.ProviderMapsFilledAtStart = true
+			fake := fakeowui.New(fakeowui.Options{Version: v, Behaviour: b, UserPermissions: &perms})
+			fakeowui.SeedDemo(fake)
+			hs := httptest.NewServer(fake)
+			defer hs.Close()
+			admin, err := New(Config{BaseURL: hs.URL, APIKey: fakeowui.AdminKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			custom := ""
+			for _, m := range fake.Models() {
+				if m.BaseModelID != nil && *m.BaseModelID != "" && (custom == "" || m.ID < custom) {
+					custom = m.ID
+				}
+			}
+			if custom == "" {
+				t.Fatal("the demo seed has no custom model")
+			}
+			fake.ResetRequests()
+			_, err = admin.UnloadModel(ctx, custom)
+			var sent []string
+			for _, r := range fake.Requests() {
+				if r.Path == "/api/models/unload" {
+					sent = append(sent, string(r.Body))
+				}
+			}
+			if len(sent) != 1 {
+				t.Fatalf("unload requests: %v", sent)
+			}
+			if chased := !strings.Contains(sent[0], custom); chased != (v == "0.9.6") {
+				t.Errorf("unload of %s sent %s (err %v)", custom, sent[0], err)
+			}
+			if e := (*Error)(nil); errors.As(err, &e) && e.Status == http.StatusNotFound {
+				t.Errorf("unload of %s: %v", custom, err)
+			}
+
+			user, err := New(Config{BaseURL: hs.URL, APIKey: fakeowui.UserKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := user.ListModels(ctx, ListParams{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			readOnly := 0
+			for _, m := range l.Items {
+				if !m.CanWrite() {
+					readOnly++
+					if len(m.Params) != 0 {
+						t.Errorf("%s: read-only %s lists params %v", v, m.ID, m.Params)
+					}
+				}
+			}
+			if readOnly == 0 {
+				t.Errorf("%s: the user lists no read-only model: %d items", v, len(l.Items))
+			}
+		})
 	}
 }
