@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/owui-mcp/owui-mcp/owui"
 )
 
 // historyRow is one item of GET /api/v1/models/model/history.
@@ -103,8 +105,12 @@ func versionArgs(id string, i int, extra ...any) func(*target) map[string]any {
 	}
 }
 
-// historyParityCases run on the fake and on the real server alike.
+// historyParityCases run on the fake and on the real server alike. A
+// release without history gets historyRefusalCases instead.
 func historyParityCases() []pcase {
+	if !owui.Has(runningVersion(), owui.FeatureModelHistory) {
+		return historyRefusalCases()
+	}
 	return []pcase{
 		{name: "history/list_newest_first", tool: "list_model_history", setup: historyFixture("pty/h-list:1"),
 			args: argsOf(map[string]any{"id": "pty/h-list:1"}),
@@ -217,6 +223,36 @@ func historyParityCases() []pcase {
 	}
 }
 
+// historyRefusalCases: before 0.12 each history tool answers the clear
+// "needs Open WebUI 0.12.0" error without sending anything, and an update
+// with a commit message still goes through (the message is dropped).
+func historyRefusalCases() []pcase {
+	need := owui.NeedsText(owui.FeatureModelHistory, runningVersion())
+	plain := func(id string) func(testing.TB, *target) {
+		return func(t testing.TB, tg *target) {
+			tg.adminREST.del(t, id)
+			tg.adminREST.create(t, map[string]any{"id": id, "name": "H1", "base_model_id": "fake-a"})
+		}
+	}
+	vargs := argsOf(map[string]any{"id": "pty/h-none", "version_id": "00000000-0000-0000-0000-000000000000"})
+	return []pcase{
+		{name: "history/list_refused", tool: "list_model_history", setup: plain("pty/h-none"), args: argsOf(map[string]any{"id": "pty/h-none"}),
+			check: failsWith(need, "not sent")},
+		{name: "history/get_version_refused", tool: "get_model_version", args: vargs, check: failsWith(need, "not sent")},
+		{name: "history/rollback_refused", tool: "rollback_model", args: vargs, check: failsWith(need, "not sent")},
+		{name: "history/delete_version_refused", tool: "delete_model_version", args: vargs, check: failsWith(need, "not sent")},
+		{name: "history/commit_message_dropped", tool: "update_model", setup: plain("pty/h-commit"),
+			args: argsOf(map[string]any{"id": "pty/h-commit", "name": "H4", "commit_message": "agent note"}),
+			check: succeeds(func(tg *target, r *result) error {
+				m, err := restModel(tg, "pty/h-commit")
+				if err != nil {
+					return err
+				}
+				return all(expectEq("name", m.Name, "H4"), expectEq("version_id", m.VersionID, ""))
+			})},
+	}
+}
+
 // checkModelHistory is the real-server walk of the four history tools:
 // two updates with commit messages, the list, a diff, a confirmed rollback
 // with its backup, and a deleted version.
@@ -224,6 +260,10 @@ func checkModelHistory(t *testing.T, tg *target, s *server) {
 	rest := tg.adminREST
 	id := "e2e/history:model"
 	rest.del(t, id)
+	if !owui.Has(runningVersion(), owui.FeatureModelHistory) {
+		checkHistoryRefused(t, tg, s, id)
+		return
+	}
 	rest.create(t, map[string]any{"id": id, "name": "Hist One", "base_model_id": "fake-a",
 		"meta": map[string]any{"description": "first"}, "params": map[string]any{"temperature": 0.1},
 		"access_grants": []any{map[string]any{"principal_type": "group", "principal_id": tg.groupID, "permission": "read"}}})
@@ -287,6 +327,41 @@ func checkModelHistory(t *testing.T, tg *target, s *server) {
 	}
 	if len(h) != 2 || h[0].ID != current || h[1].ID != first {
 		t.Errorf("history after the delete: %+v", h)
+	}
+	rest.del(t, id)
+}
+
+// checkHistoryRefused: before 0.12 the four history tools stay listed, say
+// in their descriptions that this release lacks them, and answer the
+// clear error naming 0.12.0 (nothing sent); an update_model with a
+// commit_message goes through without it.
+func checkHistoryRefused(t *testing.T, tg *target, s *server, id string) {
+	rest := tg.adminREST
+	rest.create(t, map[string]any{"id": id, "name": "Hist One", "base_model_id": "fake-a"})
+	need := owui.NeedsText(owui.FeatureModelHistory, runningVersion())
+	for _, c := range []struct {
+		tool string
+		args map[string]any
+	}{
+		{"list_model_history", map[string]any{"id": id}},
+		{"get_model_version", map[string]any{"id": id, "version_id": "00000000-0000-0000-0000-000000000000"}},
+		{"rollback_model", map[string]any{"id": id, "version_id": "00000000-0000-0000-0000-000000000000"}},
+		{"delete_model_version", map[string]any{"id": id, "version_id": "00000000-0000-0000-0000-000000000000"}},
+	} {
+		if d := s.descs[c.tool]; !strings.HasPrefix(d, "UNAVAILABLE on this server: "+need) {
+			t.Errorf("%s description on %s: %q", c.tool, runningVersion(), d)
+		}
+		r := s.call(t, c.tool, c.args)
+		if !r.IsError || !strings.Contains(r.Text, need+" (not sent)") {
+			t.Errorf("%s on %s: %s", c.tool, runningVersion(), r)
+		}
+	}
+	if !strings.Contains(s.instr, "get_model_version (needs 0.12.0)") {
+		t.Errorf("instructions on %s do not name the missing history tools: %q", runningVersion(), s.instr)
+	}
+	s.ok(t, "update_model", map[string]any{"id": id, "name": "Hist Two", "commit_message": "rename to two"})
+	if m := rest.mustGet(t, id); m.Name != "Hist Two" || m.VersionID != "" {
+		t.Errorf("update with a commit message on %s: %+v", runningVersion(), m)
 	}
 	rest.del(t, id)
 }

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/owui-mcp/owui-mcp/owui"
 )
 
 // Every check here drives the binary through the MCP client and then reads
@@ -671,6 +673,27 @@ func checkSyncModels(t *testing.T, tg *target, s *server) {
 		t.Fatal("the preview deleted the victim")
 	}
 	done := s.call(t, "sync_models", with(args, "confirm_token", pre.token()))
+	if rules().SyncLocksOnSQLite {
+		// 0.9.6–0.11 on SQLite: upstream fails and rolls back; the preview
+		// warned, the tool says why, and nothing changed.
+		if !strings.Contains(pre.Text, "FAILS a sync that lists an existing model") {
+			t.Errorf("the preview does not warn about the SQLite failure: %s", tail(pre.Text, 8))
+		}
+		if !done.IsError || !strings.Contains(done.Text, owui.SyncLockedText(runningVersion())) {
+			t.Fatalf("confirmed sync on %s: %s", runningVersion(), done)
+		}
+		if _, ok := rest.get(t, victim); !ok {
+			t.Error("the failed sync deleted the victim")
+		}
+		if _, ok := rest.get(t, fresh); ok {
+			t.Error("the failed sync created the new model")
+		}
+		if a2 := rest.mustGet(t, "pty/alpha:1"); !reflect.DeepEqual(a2.grantSet(), alpha.grantSet()) || a2.Name != alpha.Name || a2.UserID != alpha.UserID {
+			t.Errorf("the failed sync changed a listed model: %+v → %+v", alpha, a2)
+		}
+		rest.del(t, victim)
+		return
+	}
 	if done.status() != "done" {
 		t.Fatalf("confirmed sync: %s", done)
 	}

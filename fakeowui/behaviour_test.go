@@ -193,6 +193,21 @@ func TestBehaviourSwitches(t *testing.T) {
 			mustEqual(t, m.CreatedAt, int64(100))
 			mustEqual(t, m.AccessGrants, []Grant{{"group", "g-eng", "read"}})
 		}},
+		{"SyncLocksOnSQLite", Options{Behaviour: Behaviour{SyncTakesOverRows: true, SyncLocksOnSQLite: true}}, func(t *testing.T, h *harness) {
+			before, _ := h.fake.Model("sql-helper")
+			r := h.do("POST", syncPath, AdminKey, body{"models": []any{syncModelBody("brand-new", []any{}), syncModelBody("sql-helper", []any{})}})
+			expect(t, r, 200, ctJSON, "")
+			mustEqual(t, len(r.list(t)), 0)
+			if _, ok := h.fake.Model("brand-new"); ok {
+				t.Fatal("the failed sync created a row")
+			}
+			after, _ := h.fake.Model("sql-helper")
+			mustEqual(t, after, before)
+			// Only new rows: nothing is locked, the sync goes through.
+			r = h.do("POST", syncPath, AdminKey, body{"models": []any{syncModelBody("brand-new", []any{})}})
+			expect(t, r, 200, ctJSON, "")
+			mustEqual(t, ids(r.list(t)), []string{"brand-new"})
+		}},
 		{"ExportIsPlainModelModel", Options{Behaviour: Behaviour{ExportIsPlainModelModel: true}}, func(t *testing.T, h *harness) {
 			r := h.do("GET", "/api/v1/models/export?ids=nope", AdminKey, nil)
 			expect(t, r, 200, ctJSON, "")
@@ -265,11 +280,10 @@ func TestBehaviour011(t *testing.T) {
 
 // BehaviourFor maps each verified release to its switches.
 func TestBehaviourFor(t *testing.T) {
-	old := Behaviour011()
-	v10 := old
-	v10.ImportReplacesMeta, v10.ListKeepsParams = true, true
+	v10 := Behaviour011()
+	v10.ImportReplacesMeta, v10.ListKeepsParams, v10.SyncLocksOnSQLite = true, true, true
 	v9 := v10
-	v9.NoBaseModelTagsRoute = true
+	v9.NoBaseModelTagsRoute, v9.UnloadIgnoresBaseChain = true, true
 	for _, tc := range []struct {
 		v    string
 		want Behaviour
@@ -279,7 +293,10 @@ func TestBehaviourFor(t *testing.T) {
 		{"0.13.1", Behaviour{}},
 		{"0.12.3", Behaviour{UpdateAppliesGrants: true, UpdateKeepsOmittedGrants: true, UpdateNullKeepsGrants: true,
 			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true, SyncReplacesGrants: true}},
-		{"0.11.4", old},
+		{"0.11.4", Behaviour{UpdateAppliesGrants: true, UpdateKeepsOmittedGrants: true, UpdateNullKeepsGrants: true,
+			UpdateResetsOmittedIsActive: true, DBFailureAnswersFalsy: true, NoModelHistory: true,
+			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true,
+			SyncTakesOverRows: true, SyncLocksOnSQLite: true, JWTErrorSaysInvalidToken: true, SessionRoutesAcceptAPIKeys: true}},
 		{"0.10.2", v10},
 		{"0.9.6", v9},
 	} {

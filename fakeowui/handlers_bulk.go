@@ -308,6 +308,13 @@ func (s *Server) syncTakeOver(c *call, models []syncModel) *response {
 	if s.dbFailing {
 		return s.falsyOr500([]any{})
 	}
+	if s.opts.Behaviour.SyncLocksOnSQLite {
+		for _, m := range models {
+			if _, exists := s.rows[m.form.ID]; exists {
+				return jsonResp(http.StatusOK, []any{}) // rolled back: nothing changed
+			}
+		}
+	}
 	listed := map[string]bool{}
 	for _, m := range models {
 		listed[m.form.ID] = true

@@ -207,7 +207,8 @@ func (s *Server) runtimeInfo(r *row) modelJSON {
 }
 
 // handleUnload is POST /api/models/unload. A DB row that is not a provider
-// model is resolved through its base_model_id chain (0.10.0+). Only
+// model is resolved through its base_model_id chain (0.10.0+; before,
+// see Behaviour.UnloadIgnoresBaseChain). Only
 // providers in a filled provider map are found; a successful unload
 // empties the map of its connection type.
 func (s *Server) handleUnload(c *call) *response {
@@ -239,7 +240,7 @@ func (s *Server) handleUnload(c *call) *response {
 			return jsonResp(http.StatusOK, map[string]any{"success": true, "model": p.id})
 		}
 		r, ok := s.rows[id]
-		if !ok || r.isBase() || seen[id] {
+		if !ok || r.isBase() || seen[id] || s.opts.Behaviour.UnloadIgnoresBaseChain {
 			return detailResp(http.StatusNotFound, `Model "`+id+`" not found`)
 		}
 		seen[id] = true

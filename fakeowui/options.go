@@ -154,6 +154,13 @@ type Behaviour struct {
 	// caller, now and the listed grants, and answer the written rows in
 	// list order.
 	SyncTakesOverRows bool
+	// SyncLocksOnSQLite (with SyncTakesOverRows): 0.9.6–0.11.x on their
+	// default SQLite database fail a sync that lists a row which exists
+	// ("database is locked": grants are written through a second
+	// connection while the first holds the write lock). Open WebUI rolls
+	// back and answers 200 [] after a 5 s busy timeout; the fake answers
+	// at once. Verified on 0.11.4, 0.10.2 and 0.9.6.
+	SyncLocksOnSQLite bool
 	// SyncReplacesGrants: 0.12.3 keeps owner and created_at of listed rows
 	// that exist, as 0.12.4 does, but replaces their grants with the
 	// listed ones (its update path applies a given access_grants list).
@@ -176,6 +183,11 @@ type Behaviour struct {
 	// NoAllModelsRoute: ≤0.11.0 have no GET /api/v1/models/all (the SPA page
 	// answers).
 	NoAllModelsRoute bool
+	// UnloadIgnoresBaseChain: before 0.10.0 POST /api/models/unload only
+	// knows provider models; a custom model's id is a 404 "Model \"id\"
+	// not found" (0.10.0 follows the base_model_id chain). Verified on
+	// 0.9.6.
+	UnloadIgnoresBaseChain bool
 	// NoBaseModelTagsRoute: before 0.10.0 there is no
 	// GET /api/v1/models/base/tags (the SPA page answers 200 text/html).
 	NoBaseModelTagsRoute bool
@@ -299,13 +311,31 @@ func BehaviourFor(v string) Behaviour {
 			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true,
 			SyncReplacesGrants: true}
 	}
-	b := Behaviour011()
-	if r.before(release{0, 11, 0}) {
-		b.ImportReplacesMeta = true
-		b.ListKeepsParams = true
+	if !r.before(release{0, 11, 0}) {
+		// 0.11.4 (verified; 0.11.0–0.11.3 assumed alike) is much closer
+		// to 0.12.3 than the 0.11.0 contract said: typed meta (six keys,
+		// no voice ones), ids typed ^\S+$, self base ids healed to null,
+		// 0.12's create and import order and non-admin base-model rules,
+		// export with ?ids= and background_image_data, /all, read access
+		// checked for profile images, and an update without access_grants
+		// keeps them. It still has no history, re-enables a model on an
+		// update without is_active, answers DB failures falsy, takes
+		// listed rows over on sync (which fails on SQLite) and accepts
+		// API keys on session routes.
+		return Behaviour{UpdateAppliesGrants: true, UpdateKeepsOmittedGrants: true, UpdateNullKeepsGrants: true,
+			UpdateResetsOmittedIsActive: true, DBFailureAnswersFalsy: true, NoModelHistory: true,
+			NoSharingModelsPermission: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true,
+			SyncTakesOverRows: true, SyncLocksOnSQLite: true, JWTErrorSaysInvalidToken: true, SessionRoutesAcceptAPIKeys: true}
 	}
+	// 0.10.2 and 0.9.6: the 0.11.0 contract's switches, plus the
+	// pre-0.11 ones, plus the sync failure on SQLite.
+	b := Behaviour011()
+	b.SyncLocksOnSQLite = true
+	b.ImportReplacesMeta = true
+	b.ListKeepsParams = true
 	if r.before(release{0, 10, 0}) {
 		b.NoBaseModelTagsRoute = true
+		b.UnloadIgnoresBaseChain = true
 	}
 	return b
 }

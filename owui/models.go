@@ -65,6 +65,13 @@ func (c *Client) ListModels(ctx context.Context, p ListParams) (ModelList, error
 	if out.Items == nil {
 		out.Items = []Model{}
 	}
+	if err == nil && c.Rules(ctx).ListShowsReadOnlyParams {
+		for i := range out.Items {
+			if !out.Items[i].CanWrite() {
+				out.Items[i].Params = map[string]any{}
+			}
+		}
+	}
 	return out, err
 }
 
@@ -309,6 +316,9 @@ func (c *Client) SyncModels(ctx context.Context, models []Model) ([]Model, error
 		return nil, err
 	}
 	if len(out) == 0 && len(models) > 0 {
+		if ru := c.Rules(ctx); ru.SyncLocksOnSQLite {
+			return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: 200, Kind: KindServer, Detail: SyncLockedText(ru.Version)}
+		}
 		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: 200, Kind: KindBadResponse,
 			Detail: "Open WebUI answered an empty list after syncing models: the sync failed upstream"}
 	}
@@ -318,9 +328,29 @@ func (c *Client) SyncModels(ctx context.Context, models []Model) ([]Model, error
 // UnloadModel is POST /api/models/unload (admin, 0.9.3+): asks the model's
 // provider to free it. The answer is the provider's own JSON.
 func (c *Client) UnloadModel(ctx context.Context, model string) (map[string]any, error) {
+	if c.Rules(ctx).UnloadIgnoresBaseChain {
+		model = c.unloadTarget(ctx, model)
+	}
 	out := map[string]any{}
 	err := c.call(ctx, request{op: "unload_model", method: http.MethodPost, path: pathUnload, body: map[string]string{"model": model}}, &out)
 	return out, err
+}
+
+// unloadTarget follows a stored model's base_model_id chain as 0.10 and
+// later do server-side: the first id without a stored record, or whose
+// record has no base model, is the one to unload. A read that fails
+// leaves the id as it is (the server then answers for it).
+func (c *Client) unloadTarget(ctx context.Context, id string) string {
+	seen := map[string]bool{}
+	for !seen[id] {
+		seen[id] = true
+		m, err := c.GetModel(ctx, id)
+		if err != nil || m.BaseModelID == nil || *m.BaseModelID == "" {
+			return id
+		}
+		id = *m.BaseModelID
+	}
+	return id
 }
 
 // CurrentUser is GET /api/v1/auths/: who the credentials belong to. Open

@@ -83,12 +83,13 @@ type Rules struct {
 	// The client always re-sends the current grants, so a rename cannot
 	// unshare a model. 0.12.4 ignores access_grants there.
 	UpdateAppliesGrants bool
-	// UpdateRejectsOmittedGrants (0.9.6–0.11): an update without an
-	// access_grants key is a plain 500 (issue #28513); 0.12.x keep the
-	// grants then.
+	// UpdateRejectsOmittedGrants (0.9.6–0.10): an update without an
+	// access_grants key is a plain 500 (issue #28513: the router filters
+	// None). 0.11 and 0.12 keep the grants then (verified on 0.11.4).
 	UpdateRejectsOmittedGrants bool
 	// UpdateResetsOmittedIsActive (≤0.11): an update without is_active
-	// re-enables the model. The client always sends is_active.
+	// re-enables the model (verified on 0.11.4). The client always sends
+	// is_active.
 	UpdateResetsOmittedIsActive bool
 	// AccessUpdateFiltersGrants (≤0.12.3): access/update silently drops the
 	// grants the caller may not give and stores the rest. 0.12.4 refuses
@@ -102,6 +103,24 @@ type Rules struct {
 	// listed model and replaces its grants with the listed ones. 0.12
 	// keep owner and grants of listed models that exist.
 	SyncTakesOverRows bool
+	// SyncLocksOnSQLite (0.9.6–0.11): with the default SQLite database and
+	// DATABASE_ENABLE_SESSION_SHARING=false, a sync that lists a model
+	// which exists fails upstream ("database is locked": the grants are
+	// written through a second connection while the first holds the
+	// write lock). Open WebUI logs it, rolls the sync back and answers
+	// 200 [] after SQLite's 5 s busy timeout. Verified on 0.11.4, 0.10.2
+	// and 0.9.6; 0.12 rewrote sync into one transaction.
+	SyncLocksOnSQLite bool
+	// UnloadIgnoresBaseChain (<0.10): /api/models/unload knows provider
+	// models only and answers 404 for a custom model's id; 0.10 follow
+	// its base_model_id chain. The client follows the chain itself there
+	// and sends the provider model's id. Verified on 0.9.6.
+	UnloadIgnoresBaseChain bool
+	// ListShowsReadOnlyParams (<0.11): /list returns params (the system
+	// prompt and other curated config) of models the caller may only
+	// read, which GET /model and 0.11+ /list hide. The client clears them,
+	// so every release shows a reader the same. Verified on 0.10.2.
+	ListShowsReadOnlyParams bool
 	// SyncReplacesGrants (≤0.12.3): sync replaces the grants of listed
 	// models that exist with the listed ones (0.12.3 keeps the owner).
 	SyncReplacesGrants bool
@@ -114,15 +133,18 @@ func RulesFor(v string) Rules {
 		return Rules{Version: v}
 	}
 	le := func(max Release) bool { return !max.Before(r) }
-	v11 := Release{0, 11, 999}
+	v10, v11 := Release{0, 10, 999}, Release{0, 11, 999}
 	return Rules{
 		Version:                     v,
 		UpdateAppliesGrants:         le(Release{0, 12, 3}),
-		UpdateRejectsOmittedGrants:  le(v11),
+		UpdateRejectsOmittedGrants:  le(v10),
 		UpdateResetsOmittedIsActive: le(v11),
 		AccessUpdateFiltersGrants:   le(Release{0, 12, 3}),
 		ImportSkipsUnwritable:       le(Release{0, 12, 3}),
 		SyncTakesOverRows:           le(v11),
+		SyncLocksOnSQLite:           le(v11),
+		UnloadIgnoresBaseChain:      r.Before(Release{0, 10, 0}),
+		ListShowsReadOnlyParams:     r.Before(Release{0, 11, 0}),
 		SyncReplacesGrants:          le(Release{0, 12, 3}),
 	}
 }
@@ -175,4 +197,13 @@ func (c *Client) require(ctx context.Context, f Feature, op, method, path string
 // NeedsText is the one wording of "this release lacks f".
 func NeedsText(f Feature, version string) string {
 	return fmt.Sprintf("%s needs Open WebUI %s or later; this server runs %s", f.Name, f.Min, version)
+}
+
+// SyncLockedText explains the empty answer of a sync on a release with
+// SyncLocksOnSQLite: what happened upstream and the two ways around it.
+func SyncLockedText(version string) string {
+	return fmt.Sprintf("Open WebUI %s answered an empty list after syncing models: releases 0.9.6–0.11 fail a sync that lists an existing model "+
+		"when they run on SQLite with DATABASE_ENABLE_SESSION_SHARING=false, the default (\"database is locked\" in the server log); "+
+		"the sync was rolled back and the listed models were left as they were. Set DATABASE_ENABLE_SESSION_SHARING=true on Open WebUI "+
+		"and restart it, upgrade to 0.12, or use import_models and delete_models instead", version)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/owui-mcp/owui-mcp/fakeowui"
@@ -38,7 +39,12 @@ func TestParseRelease(t *testing.T) {
 
 // Each verified release's rules, as the matrix observed them.
 func TestRulesFor(t *testing.T) {
-	old := Rules{UpdateAppliesGrants: true, UpdateRejectsOmittedGrants: true, UpdateResetsOmittedIsActive: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true, SyncTakesOverRows: true, SyncReplacesGrants: true}
+	v11 := Rules{UpdateAppliesGrants: true, UpdateResetsOmittedIsActive: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true,
+		SyncTakesOverRows: true, SyncLocksOnSQLite: true, SyncReplacesGrants: true}
+	old := v11
+	old.UpdateRejectsOmittedGrants, old.ListShowsReadOnlyParams = true, true
+	v9 := old
+	v9.UnloadIgnoresBaseChain = true
 	for _, tc := range []struct {
 		v    string
 		want Rules
@@ -46,9 +52,12 @@ func TestRulesFor(t *testing.T) {
 		{"0.12.4", Rules{}},
 		{"0.13.0", Rules{}},
 		{"0.12.3", Rules{UpdateAppliesGrants: true, AccessUpdateFiltersGrants: true, ImportSkipsUnwritable: true, SyncReplacesGrants: true}},
-		{"0.11.4", old},
+		{"0.11.4", v11},
+		{"0.11.0", v11},
+		{"0.10.9", old},
 		{"0.10.2", old},
-		{"0.9.6", old},
+		{"0.10.0", old},
+		{"0.9.6", v9},
 		{"", Rules{}},
 		{"dev", Rules{}},
 	} {
@@ -156,6 +165,109 @@ func TestImportSkipReportedOnOldReleases(t *testing.T) {
 			}
 			if after, _ := fake.Model("code-reviewer"); after.Name != before.Name {
 				t.Errorf("the model was overwritten: %q", after.Name)
+			}
+		})
+	}
+}
+
+// A sync answered with [] names the cause on 0.9.6–0.11 (SQLite lock) and
+// stays the generic bad answer on 0.12.
+func TestSyncEmptyAnswerByRelease(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		kind    Kind
+		detail  string
+	}{
+		{"0.11.4", KindServer, SyncLockedText("0.11.4")},
+		{"0.9.6", KindServer, SyncLockedText("0.9.6")},
+		{"0.12.3", KindBadResponse, "Open WebUI answered an empty list after syncing models: the sync failed upstream"},
+	} {
+		rec := newRecorder(t)
+		rec.answer("GET", "/api/version", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"version":"`+tc.version+`"}`)
+		})
+		rec.answer("POST", pathSync, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `[]`)
+		})
+		c := rec.client(Config{BaseURL: rec.srv.URL})
+		_, err := c.SyncModels(context.Background(), []Model{{ID: "m", Name: "M"}})
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != tc.kind || e.Detail != tc.detail || e.Status != 200 {
+			t.Errorf("%s: %#v, want %s %q", tc.version, err, tc.kind, tc.detail)
+		}
+	}
+	if got := SyncLockedText("0.10.2"); !strings.Contains(got, "Open WebUI 0.10.2 answered an empty list") || !strings.Contains(got, "DATABASE_ENABLE_SESSION_SHARING=true") {
+		t.Errorf("text: %q", got)
+	}
+}
+
+// Before 0.10 the client follows a custom model's base chain itself and
+// unloads the provider model; from 0.10 on it sends the id as given.
+// Before 0.11 it hides the params of read-only models in /list, as GET
+// /model and later releases do.
+func TestReleaseWorkaroundsAgainstTheFake(t *testing.T) {
+	perms := fakeowui.DefaultPermissions()
+	for _, v := range []string{"0.9.6", "0.10.2", "0.11.4"} {
+		t.Run(v, func(t *testing.T) {
+			b := fakeowui.BehaviourFor(v)
+			b.ProviderMapsFilledAtStart = true
+			fake := fakeowui.New(fakeowui.Options{Version: v, Behaviour: b, UserPermissions: &perms})
+			fakeowui.SeedDemo(fake)
+			hs := httptest.NewServer(fake)
+			defer hs.Close()
+			admin, err := New(Config{BaseURL: hs.URL, APIKey: fakeowui.AdminKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			custom := ""
+			for _, m := range fake.Models() {
+				if m.BaseModelID != nil && *m.BaseModelID != "" && (custom == "" || m.ID < custom) {
+					custom = m.ID
+				}
+			}
+			if custom == "" {
+				t.Fatal("the demo seed has no custom model")
+			}
+			fake.ResetRequests()
+			_, err = admin.UnloadModel(ctx, custom)
+			var sent []string
+			for _, r := range fake.Requests() {
+				if r.Path == "/api/models/unload" {
+					sent = append(sent, string(r.Body))
+				}
+			}
+			if len(sent) != 1 {
+				t.Fatalf("unload requests: %v", sent)
+			}
+			if chased := !strings.Contains(sent[0], custom); chased != (v == "0.9.6") {
+				t.Errorf("unload of %s sent %s (err %v)", custom, sent[0], err)
+			}
+			if e := (*Error)(nil); errors.As(err, &e) && e.Status == http.StatusNotFound {
+				t.Errorf("unload of %s: %v", custom, err)
+			}
+
+			user, err := New(Config{BaseURL: hs.URL, APIKey: fakeowui.UserKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := user.ListModels(ctx, ListParams{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			readOnly := 0
+			for _, m := range l.Items {
+				if !m.CanWrite() {
+					readOnly++
+					if len(m.Params) != 0 {
+						t.Errorf("%s: read-only %s lists params %v", v, m.ID, m.Params)
+					}
+				}
+			}
+			if readOnly == 0 {
+				t.Errorf("%s: the user lists no read-only model: %d items", v, len(l.Items))
 			}
 		})
 	}

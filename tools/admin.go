@@ -202,7 +202,11 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 				}
 			}
 			if pv.Counts["update"] > 0 {
-				pv.Warnings = append(pv.Warnings, syncOwnerWarning(d.Client.Rules(ctx)))
+				ru := d.Client.Rules(ctx)
+				pv.Warnings = append(pv.Warnings, syncOwnerWarning(ru))
+				if ru.SyncLocksOnSQLite {
+					pv.Warnings = append(pv.Warnings, syncLockWarning(ru))
+				}
 			}
 			pv.Summary = fmt.Sprintf("sync: %d created, %d updated, %d DELETED", pv.Counts["create"], pv.Counts["update"], pv.Counts["delete"])
 			if len(deleted) > 0 {
@@ -293,7 +297,7 @@ var unloadModel = Gated(adminSpec("unload_model", "Unload model from provider",
 				}
 			}
 			if provider == "" {
-				pv.Summary = fmt.Sprintf("unload %s (not a live provider model: Open WebUI follows its base_model_id chain)", untrusted(p.Model))
+				pv.Summary = fmt.Sprintf("unload %s (not a live provider model: its base_model_id chain is followed to the provider model)", untrusted(p.Model))
 				pv.Warnings = append(pv.Warnings, untrusted(p.Model)+" is not in the live provider list; Open WebUI may answer that it is not found.")
 			} else {
 				pv.Summary = fmt.Sprintf("unload %s from provider %s", untrusted(p.Model), untrusted(provider))

@@ -131,9 +131,9 @@ func release(r owui.Rules, fallback string) string {
 // importGrantsWarning: what import does with an existing model's grants.
 func importGrantsWarning(id string, r owui.Rules) string {
 	if r.UpdateAppliesGrants {
-		return id + ": " + release(r, "≤0.11") + " REPLACES the grants of an existing model with the element's access_grants on import."
+		return id + ": " + release(r, "≤0.12.3") + " REPLACES the grants of an existing model with the element's access_grants on import."
 	}
-	return id + ": " + release(r, "0.12") + " ignores access_grants of existing models on import (use update_model_access); 0.11 and older replace them."
+	return id + ": " + release(r, "0.12") + " ignores access_grants of existing models on import (use update_model_access); 0.12.3 and older replace them."
 }
 
 // syncOwnerWarning: what sync does with the owner and grants of listed
@@ -146,4 +146,11 @@ func syncOwnerWarning(r owui.Rules) string {
 		return release(r, "0.12.3") + " keeps the owner of listed models that already exist but REPLACES their grants with the listed ones."
 	}
 	return release(r, "0.12") + " keeps the owner and grants of listed models that already exist; only new ones get the listed grants."
+}
+
+// syncLockWarning: on 0.9.6–0.11 a sync that lists an existing model fails
+// upstream on SQLite with default settings (owui.Rules.SyncLocksOnSQLite).
+func syncLockWarning(r owui.Rules) string {
+	return release(r, "0.9.6–0.11") + " FAILS a sync that lists an existing model when it runs on SQLite with DATABASE_ENABLE_SESSION_SHARING=false (the default): " +
+		"the sync is rolled back and nothing changes. Set DATABASE_ENABLE_SESSION_SHARING=true first, or use import_models and delete_models."
 }

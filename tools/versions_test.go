@@ -91,9 +91,9 @@ func TestVersionNote(t *testing.T) {
 func TestReleaseWarnings(t *testing.T) {
 	for _, tc := range []struct{ v, sync, imp string }{
 		{"", "Open WebUI 0.12 keeps the owner and grants of listed models that already exist; only new ones get the listed grants.",
-			"m: Open WebUI 0.12 ignores access_grants of existing models on import (use update_model_access); 0.11 and older replace them."},
+			"m: Open WebUI 0.12 ignores access_grants of existing models on import (use update_model_access); 0.12.3 and older replace them."},
 		{"0.12.4", "Open WebUI 0.12.4 keeps the owner and grants of listed models that already exist; only new ones get the listed grants.",
-			"m: Open WebUI 0.12.4 ignores access_grants of existing models on import (use update_model_access); 0.11 and older replace them."},
+			"m: Open WebUI 0.12.4 ignores access_grants of existing models on import (use update_model_access); 0.12.3 and older replace them."},
 		{"0.12.3", "Open WebUI 0.12.3 keeps the owner of listed models that already exist but REPLACES their grants with the listed ones.",
 			"m: Open WebUI 0.12.3 REPLACES the grants of an existing model with the element's access_grants on import."},
 		{"0.9.6", "Open WebUI 0.9.6 makes the caller the OWNER of every listed model and replaces its grants with the listed ones.",
@@ -106,5 +106,10 @@ func TestReleaseWarnings(t *testing.T) {
 		if got := importGrantsWarning("m", r); got != tc.imp {
 			t.Errorf("%q import: %q", tc.v, got)
 		}
+	}
+	const lock = "Open WebUI 0.11.4 FAILS a sync that lists an existing model when it runs on SQLite with DATABASE_ENABLE_SESSION_SHARING=false (the default): " +
+		"the sync is rolled back and nothing changes. Set DATABASE_ENABLE_SESSION_SHARING=true first, or use import_models and delete_models."
+	if got := syncLockWarning(owui.RulesFor("0.11.4")); got != lock {
+		t.Errorf("sync lock warning: %q", got)
 	}
 }
