@@ -11,12 +11,12 @@ import (
 var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change model access", Class: ClassAccess,
 	Description: "Change who may use a model: grants replace (default mode), add or remove (confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
-	Gate[schemas.UpdateAccessArgs]{
-		Plan: func(ctx context.Context, d *Deps, p schemas.UpdateAccessArgs) (Plan, error) {
+	Gate[schemas.UpdateAccessArgs, owui.AccessForm]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.UpdateAccessArgs) (Plan[owui.AccessForm], error) {
 			cur, err := d.Client.GetModel(ctx, p.ID)
 			exists := err == nil
 			if err != nil && !owui.IsKind(err, owui.KindNotFound) {
-				return Plan{}, err
+				return Plan[owui.AccessForm]{}, err
 			}
 			before := sortedGrants(cur.Grants())
 			req := grantsIn(p.AccessGrants)
@@ -40,7 +40,7 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 				Access:   []schemas.AccessDiff{{ID: p.ID, Before: nonNil(grantsOut(before)), After: nonNil(grantsOut(after)), Gains: gains, Loses: loses}},
 				Warnings: writeOnlyWarnings(pp, after)}
 			pv.Summary = fmt.Sprintf("access of %s: %s → %s", untrusted(p.ID), pp.grantListOrPrivate(grantsOut(before)), pp.grantListOrPrivate(grantsOut(after)))
-			plan := Plan{Preview: pv, State: cur, Targets: []string{p.ID},
+			plan := Plan[owui.AccessForm]{Preview: pv, State: cur, Targets: []string{p.ID},
 				Data: owui.AccessForm{ID: p.ID, AccessGrants: after}}
 			if exists {
 				pv.Models = []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: d.ownerOf(ctx, cur), Effect: "update", Grants: grantsOut(before)}}
@@ -50,9 +50,7 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 				if name == "" {
 					name = p.ID
 				}
-				form := plan.Data.(owui.AccessForm)
-				form.Name = &name
-				plan.Data = form
+				plan.Data.Name = &name
 				plan.State = nil
 				pv.Models = []schemas.Affected{{ID: p.ID, Name: name, Effect: "create"}}
 				pv.Warnings = append(pv.Warnings, "No stored record for "+untrusted(p.ID)+": Open WebUI creates a base-model record for it (admin keys only; others get an error).")
@@ -64,14 +62,14 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 			plan.Preview = pv
 			return plan, nil
 		},
-		Run: func(ctx context.Context, d *Deps, _ schemas.UpdateAccessArgs, plan Plan) (schemas.Outcome, error) {
-			m, err := d.Client.UpdateModelAccess(ctx, plan.Data.(owui.AccessForm))
+		Run: func(ctx context.Context, d *Deps, _ schemas.UpdateAccessArgs, plan Plan[owui.AccessForm]) (schemas.Outcome, error) {
+			m, err := d.Client.UpdateModelAccess(ctx, plan.Data)
 			if err != nil {
 				return schemas.Outcome{}, err
 			}
 			r := record(m)
 			msg := "Access updated: " + plan.Preview.Summary + "."
-			want := plan.Data.(owui.AccessForm).AccessGrants
+			want := plan.Data.AccessGrants
 			if got := sortedGrants(m.Grants()); len(got) != len(want) {
 				// Open WebUI silently drops grants the key may not give.
 				msg += fmt.Sprintf(" WARNING: Open WebUI kept %d of the %d grants sent (it drops grants the key is not allowed to give); the model's grants are now %s.", len(got), len(want), people(plan.Preview.People).grantListOrPrivate(grantsOut(got)))

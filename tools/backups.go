@@ -42,14 +42,14 @@ type restoreTarget struct {
 var restoreModels = Gated(adminSpec("restore_models", "Restore models from backup",
 	"Put models back from a backup: recreate deleted, reset changed (confirmed).",
 	true, true),
-	Gate[schemas.RestoreModelsArgs]{
-		Plan: func(ctx context.Context, d *Deps, p schemas.RestoreModelsArgs) (Plan, error) {
+	Gate[schemas.RestoreModelsArgs, []restoreTarget]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.RestoreModelsArgs) (Plan[[]restoreTarget], error) {
 			bk, err := d.Backups.Read(p.Backup)
 			if err != nil {
-				return Plan{}, err
+				return Plan[[]restoreTarget]{}, err
 			}
 			if who := caller.From(ctx).ID; bk.Caller != who {
-				return Plan{}, fmt.Errorf("backup %s belongs to another caller; nothing was restored", p.Backup)
+				return Plan[[]restoreTarget]{}, fmt.Errorf("backup %s belongs to another caller; nothing was restored", p.Backup)
 			}
 			var targets []restoreTarget
 			pv := schemas.Preview{Action: "restore_models", Counts: map[string]int{}}
@@ -81,21 +81,21 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 						pv.Warnings = append(pv.Warnings, w)
 					}
 				default:
-					return Plan{}, err
+					return Plan[[]restoreTarget]{}, err
 				}
 				targets = append(targets, t)
 			}
 			for _, id := range p.IDs {
 				if !slices.ContainsFunc(bk.Models, func(m owui.Model) bool { return m.ID == id }) {
-					return Plan{}, &ArgError{Tool: "restore_models", Problems: []string{fmt.Sprintf("%q is not in backup %s", id, p.Backup)}}
+					return Plan[[]restoreTarget]{}, &ArgError{Tool: "restore_models", Problems: []string{fmt.Sprintf("%q is not in backup %s", id, p.Backup)}}
 				}
 			}
 			pv.Summary = fmt.Sprintf("restore %d model(s) from backup %s (%s): %d recreated, %d overwritten", len(targets), untrusted(bk.ID), untrusted(bk.Operation), pv.Counts["recreate"], pv.Counts["overwrite"])
-			return Plan{Preview: pv, State: map[string]any{"current": current, "missing": missing}, Backup: current, Targets: idsOf(targets), Data: targets, NoOp: len(targets) == 0}, nil
+			return Plan[[]restoreTarget]{Preview: pv, State: map[string]any{"current": current, "missing": missing}, Backup: current, Targets: idsOf(targets), Data: targets, NoOp: len(targets) == 0}, nil
 		},
-		Run: func(ctx context.Context, d *Deps, _ schemas.RestoreModelsArgs, plan Plan) (schemas.Outcome, error) {
+		Run: func(ctx context.Context, d *Deps, _ schemas.RestoreModelsArgs, plan Plan[[]restoreTarget]) (schemas.Outcome, error) {
 			var done []schemas.Model
-			for _, t := range plan.Data.([]restoreTarget) {
+			for _, t := range plan.Data {
 				var m owui.Model
 				var err error
 				if t.cur == nil {
