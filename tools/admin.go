@@ -163,44 +163,15 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 	Gate[schemas.SyncModelsArgs, []owui.Model]{
 		Plan: func(ctx context.Context, d *Deps, p schemas.SyncModelsArgs) (Plan[[]owui.Model], error) {
 			// Arguments first: a bad element costs no upstream read.
-			listed := map[string]bool{}
-			var els []owui.Model
-			now := time.Now().Unix()
-			for i, el := range p.Models {
-				m, err := syncElement(el, now)
-				if err != nil {
-					return Plan[[]owui.Model]{}, &ArgError{Tool: "sync_models", Problems: []string{fmt.Sprintf("models[%d]: %v", i, err)}}
-				}
-				if listed[m.ID] {
-					return Plan[[]owui.Model]{}, &ArgError{Tool: "sync_models", Problems: []string{fmt.Sprintf("models[%d]: id %s is listed twice", i, m.ID)}}
-				}
-				listed[m.ID] = true
-				els = append(els, m)
+			els, err := syncElements(p.Models, time.Now().Unix())
+			if err != nil {
+				return Plan[[]owui.Model]{}, err
 			}
 			all, err := storedModels(ctx, d)
 			if err != nil {
 				return Plan[[]owui.Model]{}, err
 			}
-			stored := byID(all)
-			pv := schemas.Preview{Action: "sync_models", Counts: map[string]int{}}
-			for _, m := range els {
-				if cur, ok := stored[m.ID]; ok {
-					pv.Models = append(pv.Models, affected(cur, "update"))
-					pv.Counts["update"]++
-					pv.Changes = append(pv.Changes, formDiff(m.ID, cur.Form(), m.Form())...)
-				} else {
-					pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Effect: "create"})
-					pv.Counts["create"]++
-				}
-			}
-			var deleted []string
-			for _, m := range all {
-				if !listed[m.ID] {
-					pv.Models = append(pv.Models, affected(m, "delete"))
-					pv.Counts["delete"]++
-					deleted = append(deleted, m.ID)
-				}
-			}
+			pv, deleted := syncPreview(els, all)
 			if pv.Counts["update"] > 0 {
 				ru := d.Client.Rules(ctx)
 				pv.Warnings = append(pv.Warnings, syncOwnerWarning(ru))
@@ -208,7 +179,6 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 					pv.Warnings = append(pv.Warnings, syncLockWarning(ru))
 				}
 			}
-			pv.Summary = fmt.Sprintf("sync: %d created, %d updated, %d DELETED", pv.Counts["create"], pv.Counts["update"], pv.Counts["delete"])
 			if len(deleted) > 0 {
 				pv.Warnings = append(pv.Warnings, fmt.Sprintf("%d stored model(s) not in the list will be DELETED: %s", len(deleted), untrustedList(deleted)))
 			}
@@ -222,6 +192,53 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 			return schemas.Outcome{Message: "Synced: " + plan.Preview.Summary + ".", Result: &schemas.Result{Models: recordsCompact(out), Deleted: effectIDs(plan.Preview, "delete")}}, nil
 		},
 	})
+
+// syncElements turns sync_models' records into what /sync takes, refusing
+// an element that is not a complete record or an id listed twice.
+func syncElements(models []map[string]any, now int64) ([]owui.Model, error) {
+	listed := map[string]bool{}
+	var els []owui.Model
+	for i, el := range models {
+		m, err := syncElement(el, now)
+		if err != nil {
+			return nil, &ArgError{Tool: "sync_models", Problems: []string{fmt.Sprintf("models[%d]: %v", i, err)}}
+		}
+		if listed[m.ID] {
+			return nil, &ArgError{Tool: "sync_models", Problems: []string{fmt.Sprintf("models[%d]: id %s is listed twice", i, m.ID)}}
+		}
+		listed[m.ID] = true
+		els = append(els, m)
+	}
+	return els, nil
+}
+
+// syncPreview diffs the wanted records els against all stored ones: listed
+// ones are created or updated, every stored one not listed is deleted.
+func syncPreview(els, all []owui.Model) (pv schemas.Preview, deleted []string) {
+	stored := byID(all)
+	listed := make(map[string]bool, len(els))
+	pv = schemas.Preview{Action: "sync_models", Counts: map[string]int{}}
+	for _, m := range els {
+		listed[m.ID] = true
+		if cur, ok := stored[m.ID]; ok {
+			pv.Models = append(pv.Models, affected(cur, "update"))
+			pv.Counts["update"]++
+			pv.Changes = append(pv.Changes, formDiff(m.ID, cur.Form(), m.Form())...)
+		} else {
+			pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Effect: "create"})
+			pv.Counts["create"]++
+		}
+	}
+	for _, m := range all {
+		if !listed[m.ID] {
+			pv.Models = append(pv.Models, affected(m, "delete"))
+			pv.Counts["delete"]++
+			deleted = append(deleted, m.ID)
+		}
+	}
+	pv.Summary = fmt.Sprintf("sync: %d created, %d updated, %d DELETED", pv.Counts["create"], pv.Counts["update"], pv.Counts["delete"])
+	return pv, deleted
+}
 
 // syncElement turns an exported record into the complete ModelModel that
 // /sync requires (every field, grants as full grant objects).
