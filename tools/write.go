@@ -89,29 +89,12 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 				return Plan[owui.ModelForm]{}, fmt.Errorf("the key has no write access to %s: Open WebUI returned it without its params, so writing it back would erase them. Nothing was sent. Use the owner's or an admin's key, or ask for a write grant", p.ID)
 			}
 			f := mergeUpdate(cur, p)
-			before := cur.Form()
-			pv := schemas.Preview{Action: "update_model", Models: []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: d.ownerOf(ctx, cur), Effect: "update", Grants: grantsOut(cur.Grants())}}}
-			pv.Changes = formDiff(cur.ID, before, f)
-			f.CommitMessage = commitMessage(ctx, p.CommitMessage, "update_model", changedFields(pv.Changes))
-			pv.People = d.people(ctx, grantsOut(before.AccessGrants), grantsOut(f.AccessGrants))
-			if p.AccessGrants != nil {
-				gains, loses := grantDiff(before.AccessGrants, f.AccessGrants)
-				pv.Warnings = writeOnlyWarnings(pv.People, f.AccessGrants)
-				if len(gains)+len(loses) > 0 {
-					pv.Access = []schemas.AccessDiff{{ID: cur.ID, Before: nonNil(grantsOut(before.AccessGrants)), After: nonNil(grantsOut(f.AccessGrants)), Gains: gains, Loses: loses}}
-				}
-			}
-			pv.Summary = fmt.Sprintf("update model %s: %d field change(s)", untrusted(cur.ID), len(pv.Changes))
-			if len(pv.Access) > 0 {
-				pv.Summary += fmt.Sprintf(", access %s → %s", people(pv.People).grantListOrPrivate(pv.Access[0].Before), people(pv.People).grantListOrPrivate(pv.Access[0].After))
-			}
-			plan := Plan[owui.ModelForm]{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}, Data: f}
-			plan.NoOp = len(pv.Changes) == 0 && len(pv.Access) == 0
-			if plan.NoOp {
-				pv.Summary = "model " + untrusted(cur.ID) + " already has these values"
-				plan.Preview = pv
-			}
-			return plan, nil
+			owner := d.ownerOf(ctx, cur)
+			changes := formDiff(cur.ID, cur.Form(), f)
+			f.CommitMessage = commitMessage(ctx, p.CommitMessage, "update_model", changedFields(changes))
+			pp := d.people(ctx, grantsOut(cur.Grants()), grantsOut(f.AccessGrants))
+			pv, noop := updatePreview(cur, f, changes, owner, pp, p.AccessGrants != nil)
+			return Plan[owui.ModelForm]{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}, Data: f, NoOp: noop}, nil
 		},
 		Run: func(ctx context.Context, d *Deps, p schemas.UpdateModelArgs, plan Plan[owui.ModelForm]) (schemas.Outcome, error) {
 			m, err := writeUpdate(ctx, d, plan.Data, p.AccessGrants != nil)
@@ -208,6 +191,30 @@ func mergeUpdate(cur owui.Model, p schemas.UpdateModelArgs) owui.ModelForm {
 		f.AccessGrants = grantsIn(p.AccessGrants)
 	}
 	return f
+}
+
+// updatePreview shows update_model's change of cur into f: the field
+// changes, and when grants were given (grants) how access changes. noop
+// means f changes nothing.
+func updatePreview(cur owui.Model, f owui.ModelForm, changes []schemas.FieldChange, owner string, pp people, grants bool) (pv schemas.Preview, noop bool) {
+	before := cur.Grants()
+	pv = schemas.Preview{Action: "update_model", Models: []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner, Effect: "update", Grants: grantsOut(before)}},
+		Changes: changes, People: pp}
+	if grants {
+		gains, loses := grantDiff(before, f.AccessGrants)
+		pv.Warnings = writeOnlyWarnings(pp, f.AccessGrants)
+		if len(gains)+len(loses) > 0 {
+			pv.Access = []schemas.AccessDiff{{ID: cur.ID, Before: nonNil(grantsOut(before)), After: nonNil(grantsOut(f.AccessGrants)), Gains: gains, Loses: loses}}
+		}
+	}
+	pv.Summary = fmt.Sprintf("update model %s: %d field change(s)", untrusted(cur.ID), len(pv.Changes))
+	if len(pv.Access) > 0 {
+		pv.Summary += fmt.Sprintf(", access %s → %s", pp.grantListOrPrivate(pv.Access[0].Before), pp.grantListOrPrivate(pv.Access[0].After))
+	}
+	if noop = len(pv.Changes) == 0 && len(pv.Access) == 0; noop {
+		pv.Summary = "model " + untrusted(cur.ID) + " already has these values"
+	}
+	return pv, noop
 }
 
 // writeUpdate sends a merged form; when grants change it then sets them
