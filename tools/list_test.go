@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -85,5 +86,26 @@ func TestWalkPages(t *testing.T) {
 	})
 	if !errors.Is(err, boom) || err.Error() != "reading page 2: boom" {
 		t.Errorf("error: %v", err)
+	}
+}
+
+func TestListTags(t *testing.T) {
+	boom := errors.New("boom")
+	cases := []struct {
+		name string
+		got  []string
+		err  error
+		want []string
+	}{
+		{"sorted", []string{"b", "A", "a"}, nil, []string{"A", "a", "b"}},
+		{"none", []string{}, nil, []string{}},
+		{"error passes through", nil, boom, nil},
+	}
+	for _, c := range cases {
+		h := listTags(func(*owui.Client, context.Context) ([]string, error) { return c.got, c.err })
+		res, err := h(context.Background(), &Deps{}, schemas.NoArgs{})
+		if !errors.Is(err, c.err) || !slices.Equal(res.Tags, c.want) || (c.want != nil && res.Tags == nil) {
+			t.Errorf("%s: %v, %v; want %v", c.name, res.Tags, err, c.want)
+		}
 	}
 }

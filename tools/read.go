@@ -178,11 +178,17 @@ var getModelProfileImage = withReply(readSpec("get_model_profile_image", "Get mo
 
 var listModelTags = Simple(readSpec("list_model_tags", "List model tags",
 	"List the tags of visible custom models."),
-	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.TagsResult, error) {
-		tags, err := d.Client.ListModelTags(ctx)
+	listTags((*owui.Client).ListModelTags))
+
+// listTags is the handler of a tag tool: the tags its endpoint lists
+// (list), sorted.
+func listTags(list func(*owui.Client, context.Context) ([]string, error)) Handler[schemas.NoArgs, schemas.TagsResult] {
+	return func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.TagsResult, error) {
+		tags, err := list(d.Client, ctx)
 		sort.Strings(tags)
 		return schemas.TagsResult{Tags: tags}, err
-	})
+	}
+}
 
 var listBaseModels = Simple(readSpec("list_base_models", "List base model records",
 	"List base-model records (settings and grants saved for provider models). Admin key."),
@@ -214,11 +220,7 @@ var listBaseModelsDirect = Simple(readSpec("list_base_models_direct", "List prov
 
 var listBaseModelTags = Simple(readSpec("list_base_model_tags", "List base model tags",
 	"List the tags of base-model records. Admin key."),
-	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.TagsResult, error) {
-		tags, err := d.Client.ListBaseModelTags(ctx)
-		sort.Strings(tags)
-		return schemas.TagsResult{Tags: tags}, err
-	})
+	listTags((*owui.Client).ListBaseModelTags))
 
 var exportModels = Simple(readSpec("export_models", "Export models",
 	"Export custom models as full records. Admin key or export permission."),
