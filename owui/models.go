@@ -125,8 +125,13 @@ func sameOrigin(a, b *url.URL) bool {
 
 // ListModelTags is GET /api/v1/models/tags.
 func (c *Client) ListModelTags(ctx context.Context) ([]string, error) {
+	return c.tags(ctx, "list_model_tags", pathTags)
+}
+
+// tags is GET of a tag list endpoint: a JSON array of tag names.
+func (c *Client) tags(ctx context.Context, op, path string) ([]string, error) {
 	out := []string{}
-	err := c.call(ctx, request{op: "list_model_tags", method: http.MethodGet, path: pathTags}, &out)
+	err := c.call(ctx, request{op: op, method: http.MethodGet, path: path}, &out)
 	return out, err
 }
 
@@ -177,9 +182,7 @@ func (c *Client) ListBaseModelTags(ctx context.Context) ([]string, error) {
 	if err := c.require(ctx, FeatureBaseModelTags, "list_base_model_tags", http.MethodGet, pathBaseTags); err != nil {
 		return nil, err
 	}
-	out := []string{}
-	err := c.call(ctx, request{op: "list_base_model_tags", method: http.MethodGet, path: pathBaseTags}, &out)
-	return out, err
+	return c.tags(ctx, "list_base_model_tags", pathBaseTags)
 }
 
 // ExportModels is GET /api/v1/models/export: every custom model the caller

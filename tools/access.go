@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -11,67 +12,39 @@ import (
 var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change model access", Class: ClassAccess,
 	Description: "Change who may use a model: grants replace (default mode), add or remove (confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
-	Gate[schemas.UpdateAccessArgs]{
-		Plan: func(ctx context.Context, d *Deps, p schemas.UpdateAccessArgs) (Plan, error) {
+	Gate[schemas.UpdateAccessArgs, owui.AccessForm]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.UpdateAccessArgs) (Plan[owui.AccessForm], error) {
 			cur, err := d.Client.GetModel(ctx, p.ID)
 			exists := err == nil
 			if err != nil && !owui.IsKind(err, owui.KindNotFound) {
-				return Plan{}, err
+				return Plan[owui.AccessForm]{}, err
 			}
 			before := sortedGrants(cur.Grants())
-			req := grantsIn(p.AccessGrants)
-			var after []owui.Grant
-			switch p.Mode {
-			case "add":
-				after = append(append(after, before...), req...)
-			case "remove":
-				for _, g := range before {
-					if !containsGrant(req, g) {
-						after = append(after, g)
-					}
-				}
-			default:
-				after = req
-			}
-			after = sortedGrants(dedupGrants(after))
-			gains, loses := grantDiff(before, after)
+			after := applyGrantMode(before, grantsIn(p.AccessGrants), p.Mode)
 			pp := d.people(ctx, grantsOut(before), grantsOut(after))
-			pv := schemas.Preview{Action: "update_model_access", People: pp,
-				Access:   []schemas.AccessDiff{{ID: p.ID, Before: nonNil(grantsOut(before)), After: nonNil(grantsOut(after)), Gains: gains, Loses: loses}},
-				Warnings: writeOnlyWarnings(pp, after)}
-			pv.Summary = fmt.Sprintf("access of %s: %s → %s", untrusted(p.ID), pp.grantListOrPrivate(grantsOut(before)), pp.grantListOrPrivate(grantsOut(after)))
-			plan := Plan{Preview: pv, State: cur, Targets: []string{p.ID},
+			pv, noop := accessPreview(p.ID, before, after, pp, exists)
+			plan := Plan[owui.AccessForm]{State: cur, Targets: []string{p.ID}, NoOp: noop,
 				Data: owui.AccessForm{ID: p.ID, AccessGrants: after}}
 			if exists {
 				pv.Models = []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: d.ownerOf(ctx, cur), Effect: "update", Grants: grantsOut(before)}}
 				plan.Backup = []owui.Model{cur}
 			} else {
-				name := p.Name
-				if name == "" {
-					name = p.ID
-				}
-				form := plan.Data.(owui.AccessForm)
-				form.Name = &name
-				plan.Data = form
+				name := cmp.Or(p.Name, p.ID)
+				plan.Data.Name = &name
 				plan.State = nil
 				pv.Models = []schemas.Affected{{ID: p.ID, Name: name, Effect: "create"}}
-				pv.Warnings = append(pv.Warnings, "No stored record for "+untrusted(p.ID)+": Open WebUI creates a base-model record for it (admin keys only; others get an error).")
-			}
-			plan.NoOp = exists && len(gains) == 0 && len(loses) == 0
-			if plan.NoOp {
-				pv.Summary = "access of " + untrusted(p.ID) + " is already " + pp.grantListOrPrivate(grantsOut(before))
 			}
 			plan.Preview = pv
 			return plan, nil
 		},
-		Run: func(ctx context.Context, d *Deps, _ schemas.UpdateAccessArgs, plan Plan) (schemas.Outcome, error) {
-			m, err := d.Client.UpdateModelAccess(ctx, plan.Data.(owui.AccessForm))
+		Run: func(ctx context.Context, d *Deps, _ schemas.UpdateAccessArgs, plan Plan[owui.AccessForm]) (schemas.Outcome, error) {
+			m, err := d.Client.UpdateModelAccess(ctx, plan.Data)
 			if err != nil {
 				return schemas.Outcome{}, err
 			}
 			r := record(m)
 			msg := "Access updated: " + plan.Preview.Summary + "."
-			want := plan.Data.(owui.AccessForm).AccessGrants
+			want := plan.Data.AccessGrants
 			if got := sortedGrants(m.Grants()); len(got) != len(want) {
 				// Open WebUI silently drops grants the key may not give.
 				msg += fmt.Sprintf(" WARNING: Open WebUI kept %d of the %d grants sent (it drops grants the key is not allowed to give); the model's grants are now %s.", len(got), len(want), people(plan.Preview.People).grantListOrPrivate(grantsOut(got)))
@@ -79,6 +52,42 @@ var updateModelAccess = Gated(Spec{Name: "update_model_access", Title: "Change m
 			return schemas.Outcome{Message: msg, Result: &schemas.Result{Model: &r}}, nil
 		},
 	})
+
+// accessPreview shows the change of id's grants from before to after. A
+// record that is not stored yet gets created (so it is never a no-op);
+// noop means a stored one already has exactly after.
+func accessPreview(id string, before, after []owui.Grant, pp people, stored bool) (pv schemas.Preview, noop bool) {
+	gains, loses := grantDiff(before, after)
+	pv = schemas.Preview{Action: "update_model_access", People: pp,
+		Access:   []schemas.AccessDiff{{ID: id, Before: nonNil(grantsOut(before)), After: nonNil(grantsOut(after)), Gains: gains, Loses: loses}},
+		Warnings: writeOnlyWarnings(pp, after)}
+	pv.Summary = fmt.Sprintf("access of %s: %s → %s", untrusted(id), pp.grantListOrPrivate(grantsOut(before)), pp.grantListOrPrivate(grantsOut(after)))
+	if !stored {
+		pv.Warnings = append(pv.Warnings, "No stored record for "+untrusted(id)+": Open WebUI creates a base-model record for it (admin keys only; others get an error).")
+		return pv, false
+	}
+	if noop = len(gains) == 0 && len(loses) == 0; noop {
+		pv.Summary = "access of " + untrusted(id) + " is already " + pp.grantListOrPrivate(grantsOut(before))
+	}
+	return pv, noop
+}
+
+// applyGrantMode is update_model_access's modes over the current grants:
+// add and remove change them as update_models' add_grants/remove_grants
+// do, anything else (replace) makes them exactly req. The result is sorted
+// and without duplicates.
+func applyGrantMode(cur, req []owui.Grant, mode string) []owui.Grant {
+	var after []owui.Grant
+	switch mode {
+	case "add":
+		after, _, _ = grantChange(cur, req, nil)
+	case "remove":
+		after, _, _ = grantChange(cur, nil, req)
+	default:
+		after = sortedGrants(dedupGrants(req))
+	}
+	return after
+}
 
 func containsGrant(set []owui.Grant, g owui.Grant) bool {
 	for _, x := range set {

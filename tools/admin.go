@@ -57,20 +57,20 @@ func ids(ms []owui.Model) []string {
 var deleteAllModels = Gated(adminSpec("delete_all_models", "Delete ALL models",
 	"Delete EVERY stored model and grant (confirmed).",
 	true, true),
-	Gate[schemas.ConfirmOnlyArgs]{
-		Plan: func(ctx context.Context, d *Deps, _ schemas.ConfirmOnlyArgs) (Plan, error) {
+	Gate[schemas.ConfirmOnlyArgs, none]{
+		Plan: func(ctx context.Context, d *Deps, _ schemas.ConfirmOnlyArgs) (Plan[none], error) {
 			all, err := storedModels(ctx, d)
 			if err != nil {
-				return Plan{}, err
+				return Plan[none]{}, err
 			}
 			pv := schemas.Preview{Action: "delete_all_models", Summary: fmt.Sprintf("delete ALL %d stored models", len(all)),
 				Counts: map[string]int{"delete": len(all)}}
 			for _, m := range all {
 				pv.Models = append(pv.Models, affected(m, "delete"))
 			}
-			return Plan{Preview: pv, State: all, Backup: all, Targets: ids(all), NoOp: len(all) == 0}, nil
+			return Plan[none]{Preview: pv, State: all, Backup: all, Targets: ids(all), NoOp: len(all) == 0}, nil
 		},
-		Run: func(ctx context.Context, d *Deps, _ schemas.ConfirmOnlyArgs, plan Plan) (schemas.Outcome, error) {
+		Run: func(ctx context.Context, d *Deps, _ schemas.ConfirmOnlyArgs, plan Plan[none]) (schemas.Outcome, error) {
 			if err := d.Client.DeleteAllModels(ctx); err != nil {
 				return schemas.Outcome{}, err
 			}
@@ -81,11 +81,11 @@ var deleteAllModels = Gated(adminSpec("delete_all_models", "Delete ALL models",
 var importModels = Gated(adminSpec("import_models", "Import models",
 	"Import records (confirmed): new ids are created, existing ones OVERWRITTEN.",
 	true, true),
-	Gate[schemas.ImportModelsArgs]{
-		Plan: func(ctx context.Context, d *Deps, p schemas.ImportModelsArgs) (Plan, error) {
+	Gate[schemas.ImportModelsArgs, none]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.ImportModelsArgs) (Plan[none], error) {
 			all, err := storedModels(ctx, d)
 			if err != nil {
-				return Plan{}, err
+				return Plan[none]{}, err
 			}
 			stored := byID(all)
 			pv := schemas.Preview{Action: "import_models", Counts: map[string]int{}}
@@ -102,7 +102,7 @@ var importModels = Gated(adminSpec("import_models", "Import models",
 				if !exists {
 					name, _ := el["name"].(string)
 					if name == "" {
-						return Plan{}, &ArgError{Tool: "import_models", Problems: []string{fmt.Sprintf("models[%d] (%s) is new and needs a name", i, id)}}
+						return Plan[none]{}, &ArgError{Tool: "import_models", Problems: []string{fmt.Sprintf("models[%d] (%s) is new and needs a name", i, id)}}
 					}
 					pv.Models = append(pv.Models, schemas.Affected{ID: id, Name: name, Effect: "create"})
 					pv.Counts["create"]++
@@ -117,9 +117,9 @@ var importModels = Gated(adminSpec("import_models", "Import models",
 				backup = append(backup, cur)
 			}
 			pv.Summary = fmt.Sprintf("import %d model(s): %d new, %d overwritten (%d field changes)", pv.Counts["create"]+pv.Counts["overwrite"], pv.Counts["create"], pv.Counts["overwrite"], len(pv.Changes))
-			return Plan{Preview: pv, State: backup, Backup: backup, Targets: targets}, nil
+			return Plan[none]{Preview: pv, State: backup, Backup: backup, Targets: targets}, nil
 		},
-		Run: func(ctx context.Context, d *Deps, p schemas.ImportModelsArgs, plan Plan) (schemas.Outcome, error) {
+		Run: func(ctx context.Context, d *Deps, p schemas.ImportModelsArgs, plan Plan[none]) (schemas.Outcome, error) {
 			if err := d.Client.ImportModels(ctx, p.Models); err != nil {
 				return schemas.Outcome{}, err
 			}
@@ -160,47 +160,18 @@ func equalJSON(a, b any) bool {
 var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 	"Make the stored models exactly this list (confirmed): EVERY model not listed is DELETED.",
 	true, true),
-	Gate[schemas.SyncModelsArgs]{
-		Plan: func(ctx context.Context, d *Deps, p schemas.SyncModelsArgs) (Plan, error) {
+	Gate[schemas.SyncModelsArgs, []owui.Model]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.SyncModelsArgs) (Plan[[]owui.Model], error) {
 			// Arguments first: a bad element costs no upstream read.
-			listed := map[string]bool{}
-			var els []owui.Model
-			now := time.Now().Unix()
-			for i, el := range p.Models {
-				m, err := syncElement(el, now)
-				if err != nil {
-					return Plan{}, &ArgError{Tool: "sync_models", Problems: []string{fmt.Sprintf("models[%d]: %v", i, err)}}
-				}
-				if listed[m.ID] {
-					return Plan{}, &ArgError{Tool: "sync_models", Problems: []string{fmt.Sprintf("models[%d]: id %s is listed twice", i, m.ID)}}
-				}
-				listed[m.ID] = true
-				els = append(els, m)
+			els, err := syncElements(p.Models, time.Now().Unix())
+			if err != nil {
+				return Plan[[]owui.Model]{}, err
 			}
 			all, err := storedModels(ctx, d)
 			if err != nil {
-				return Plan{}, err
+				return Plan[[]owui.Model]{}, err
 			}
-			stored := byID(all)
-			pv := schemas.Preview{Action: "sync_models", Counts: map[string]int{}}
-			for _, m := range els {
-				if cur, ok := stored[m.ID]; ok {
-					pv.Models = append(pv.Models, affected(cur, "update"))
-					pv.Counts["update"]++
-					pv.Changes = append(pv.Changes, formDiff(m.ID, cur.Form(), m.Form())...)
-				} else {
-					pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Effect: "create"})
-					pv.Counts["create"]++
-				}
-			}
-			var deleted []string
-			for _, m := range all {
-				if !listed[m.ID] {
-					pv.Models = append(pv.Models, affected(m, "delete"))
-					pv.Counts["delete"]++
-					deleted = append(deleted, m.ID)
-				}
-			}
+			pv, deleted := syncPreview(els, all)
 			if pv.Counts["update"] > 0 {
 				ru := d.Client.Rules(ctx)
 				pv.Warnings = append(pv.Warnings, syncOwnerWarning(ru))
@@ -208,20 +179,66 @@ var syncModels = Gated(adminSpec("sync_models", "Sync models (replace all)",
 					pv.Warnings = append(pv.Warnings, syncLockWarning(ru))
 				}
 			}
-			pv.Summary = fmt.Sprintf("sync: %d created, %d updated, %d DELETED", pv.Counts["create"], pv.Counts["update"], pv.Counts["delete"])
 			if len(deleted) > 0 {
 				pv.Warnings = append(pv.Warnings, fmt.Sprintf("%d stored model(s) not in the list will be DELETED: %s", len(deleted), untrustedList(deleted)))
 			}
-			return Plan{Preview: pv, State: all, Backup: all, Targets: append(ids(els), deleted...), Data: els}, nil
+			return Plan[[]owui.Model]{Preview: pv, State: all, Backup: all, Targets: append(ids(els), deleted...), Data: els}, nil
 		},
-		Run: func(ctx context.Context, d *Deps, _ schemas.SyncModelsArgs, plan Plan) (schemas.Outcome, error) {
-			out, err := d.Client.SyncModels(ctx, plan.Data.([]owui.Model))
+		Run: func(ctx context.Context, d *Deps, _ schemas.SyncModelsArgs, plan Plan[[]owui.Model]) (schemas.Outcome, error) {
+			out, err := d.Client.SyncModels(ctx, plan.Data)
 			if err != nil {
 				return schemas.Outcome{}, err
 			}
 			return schemas.Outcome{Message: "Synced: " + plan.Preview.Summary + ".", Result: &schemas.Result{Models: recordsCompact(out), Deleted: effectIDs(plan.Preview, "delete")}}, nil
 		},
 	})
+
+// syncElements turns sync_models' records into what /sync takes, refusing
+// an element that is not a complete record or an id listed twice.
+func syncElements(models []map[string]any, now int64) ([]owui.Model, error) {
+	listed := map[string]bool{}
+	var els []owui.Model
+	for i, el := range models {
+		m, err := syncElement(el, now)
+		if err != nil {
+			return nil, &ArgError{Tool: "sync_models", Problems: []string{fmt.Sprintf("models[%d]: %v", i, err)}}
+		}
+		if listed[m.ID] {
+			return nil, &ArgError{Tool: "sync_models", Problems: []string{fmt.Sprintf("models[%d]: id %s is listed twice", i, m.ID)}}
+		}
+		listed[m.ID] = true
+		els = append(els, m)
+	}
+	return els, nil
+}
+
+// syncPreview diffs the wanted records els against all stored ones: listed
+// ones are created or updated, every stored one not listed is deleted.
+func syncPreview(els, all []owui.Model) (pv schemas.Preview, deleted []string) {
+	stored := byID(all)
+	listed := make(map[string]bool, len(els))
+	pv = schemas.Preview{Action: "sync_models", Counts: map[string]int{}}
+	for _, m := range els {
+		listed[m.ID] = true
+		if cur, ok := stored[m.ID]; ok {
+			pv.Models = append(pv.Models, affected(cur, "update"))
+			pv.Counts["update"]++
+			pv.Changes = append(pv.Changes, formDiff(m.ID, cur.Form(), m.Form())...)
+		} else {
+			pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Effect: "create"})
+			pv.Counts["create"]++
+		}
+	}
+	for _, m := range all {
+		if !listed[m.ID] {
+			pv.Models = append(pv.Models, affected(m, "delete"))
+			pv.Counts["delete"]++
+			deleted = append(deleted, m.ID)
+		}
+	}
+	pv.Summary = fmt.Sprintf("sync: %d created, %d updated, %d DELETED", pv.Counts["create"], pv.Counts["update"], pv.Counts["delete"])
+	return pv, deleted
+}
 
 // syncElement turns an exported record into the complete ModelModel that
 // /sync requires (every field, grants as full grant objects).
@@ -282,11 +299,11 @@ func recordsCompact(ms []owui.Model) []schemas.Model {
 var unloadModel = Gated(adminSpec("unload_model", "Unload model from provider",
 	"Free a model from its provider's memory (Ollama, llama.cpp; confirmed).",
 	false, true),
-	Gate[schemas.UnloadModelArgs]{
-		Plan: func(ctx context.Context, d *Deps, p schemas.UnloadModelArgs) (Plan, error) {
+	Gate[schemas.UnloadModelArgs, none]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.UnloadModelArgs) (Plan[none], error) {
 			live, err := d.Client.ListBaseModelsDirect(ctx)
 			if err != nil {
-				return Plan{}, err
+				return Plan[none]{}, err
 			}
 			pv := schemas.Preview{Action: "unload_model", Models: []schemas.Affected{{ID: p.Model, Effect: "unload"}}}
 			provider := ""
@@ -302,9 +319,9 @@ var unloadModel = Gated(adminSpec("unload_model", "Unload model from provider",
 			} else {
 				pv.Summary = fmt.Sprintf("unload %s from provider %s", untrusted(p.Model), untrusted(provider))
 			}
-			return Plan{Preview: pv, State: provider, Targets: []string{p.Model}}, nil
+			return Plan[none]{Preview: pv, State: provider, Targets: []string{p.Model}}, nil
 		},
-		Run: func(ctx context.Context, d *Deps, p schemas.UnloadModelArgs, plan Plan) (schemas.Outcome, error) {
+		Run: func(ctx context.Context, d *Deps, p schemas.UnloadModelArgs, plan Plan[none]) (schemas.Outcome, error) {
 			resp, err := d.Client.UnloadModel(ctx, p.Model)
 			if err != nil {
 				return schemas.Outcome{}, err

@@ -42,20 +42,18 @@ type restoreTarget struct {
 var restoreModels = Gated(adminSpec("restore_models", "Restore models from backup",
 	"Put models back from a backup: recreate deleted, reset changed (confirmed).",
 	true, true),
-	Gate[schemas.RestoreModelsArgs]{
-		Plan: func(ctx context.Context, d *Deps, p schemas.RestoreModelsArgs) (Plan, error) {
+	Gate[schemas.RestoreModelsArgs, []restoreTarget]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.RestoreModelsArgs) (Plan[[]restoreTarget], error) {
 			bk, err := d.Backups.Read(p.Backup)
 			if err != nil {
-				return Plan{}, err
+				return Plan[[]restoreTarget]{}, err
 			}
 			if who := caller.From(ctx).ID; bk.Caller != who {
-				return Plan{}, fmt.Errorf("backup %s belongs to another caller; nothing was restored", p.Backup)
+				return Plan[[]restoreTarget]{}, fmt.Errorf("backup %s belongs to another caller; nothing was restored", p.Backup)
 			}
 			var targets []restoreTarget
-			pv := schemas.Preview{Action: "restore_models", Counts: map[string]int{}}
-			var current []owui.Model
-			var missing []string // recreated: the preview binds that they are still absent
-			var me *owui.User    // the key's user, looked up once, on the first recreate
+			var warnings []string
+			var me *owui.User // the key's user, looked up once, on the first recreate
 			for _, want := range bk.Models {
 				if len(p.IDs) > 0 && !slices.Contains(p.IDs, want.ID) {
 					continue
@@ -65,37 +63,25 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 				switch {
 				case err == nil:
 					t.cur = &cur
-					current = append(current, cur)
-					pv.Models = append(pv.Models, affected(cur, "overwrite"))
-					pv.Changes = append(pv.Changes, formDiff(want.ID, cur.Form(), want.Form())...)
-					if gains, loses := grantDiff(sortedGrants(cur.Grants()), sortedGrants(want.Grants())); len(gains)+len(loses) > 0 {
-						pv.Access = append(pv.Access, schemas.AccessDiff{ID: want.ID, Before: nonNil(grantsOut(cur.Grants())), After: nonNil(grantsOut(want.Grants())), Gains: gains, Loses: loses})
-					}
-					pv.Counts["overwrite"]++
 				case owui.IsKind(err, owui.KindNotFound):
-					missing = append(missing, want.ID)
-					a := affected(want, "restore")
-					pv.Models = append(pv.Models, a)
-					pv.Counts["recreate"]++
 					if w := ownerWarning(ctx, d, want, &me); w != "" {
-						pv.Warnings = append(pv.Warnings, w)
+						warnings = append(warnings, w)
 					}
 				default:
-					return Plan{}, err
+					return Plan[[]restoreTarget]{}, err
 				}
 				targets = append(targets, t)
 			}
-			for _, id := range p.IDs {
-				if !slices.ContainsFunc(bk.Models, func(m owui.Model) bool { return m.ID == id }) {
-					return Plan{}, &ArgError{Tool: "restore_models", Problems: []string{fmt.Sprintf("%q is not in backup %s", id, p.Backup)}}
-				}
+			if err := idsInBackup(p.IDs, p.Backup, bk.Models); err != nil {
+				return Plan[[]restoreTarget]{}, err
 			}
-			pv.Summary = fmt.Sprintf("restore %d model(s) from backup %s (%s): %d recreated, %d overwritten", len(targets), untrusted(bk.ID), untrusted(bk.Operation), pv.Counts["recreate"], pv.Counts["overwrite"])
-			return Plan{Preview: pv, State: map[string]any{"current": current, "missing": missing}, Backup: current, Targets: idsOf(targets), Data: targets, NoOp: len(targets) == 0}, nil
+			current, missing := restoreState(targets)
+			pv := restorePreview(bk.ID, bk.Operation, targets, warnings)
+			return Plan[[]restoreTarget]{Preview: pv, State: map[string]any{"current": current, "missing": missing}, Backup: current, Targets: idsOf(targets), Data: targets, NoOp: len(targets) == 0}, nil
 		},
-		Run: func(ctx context.Context, d *Deps, _ schemas.RestoreModelsArgs, plan Plan) (schemas.Outcome, error) {
+		Run: func(ctx context.Context, d *Deps, _ schemas.RestoreModelsArgs, plan Plan[[]restoreTarget]) (schemas.Outcome, error) {
 			var done []schemas.Model
-			for _, t := range plan.Data.([]restoreTarget) {
+			for _, t := range plan.Data {
 				var m owui.Model
 				var err error
 				if t.cur == nil {
@@ -115,6 +101,54 @@ var restoreModels = Gated(adminSpec("restore_models", "Restore models from backu
 			return schemas.Outcome{Message: fmt.Sprintf("Restored %d model(s).", len(done)), Result: &schemas.Result{Models: done}}, nil
 		},
 	})
+
+// idsInBackup refuses a restore_models ids entry that backup does not hold.
+func idsInBackup(ids []string, backup string, held []owui.Model) error {
+	for _, id := range ids {
+		if !slices.ContainsFunc(held, func(m owui.Model) bool { return m.ID == id }) {
+			return &ArgError{Tool: "restore_models", Problems: []string{fmt.Sprintf("%q is not in backup %s", id, backup)}}
+		}
+	}
+	return nil
+}
+
+// restoreState is what a restore's confirmation binds: the stored records it
+// overwrites (also its backup), and the ids it recreates, which must still
+// be absent.
+func restoreState(ts []restoreTarget) (current []owui.Model, missing []string) {
+	for _, t := range ts {
+		if t.cur != nil {
+			current = append(current, *t.cur)
+		} else {
+			missing = append(missing, t.want.ID)
+		}
+	}
+	return current, missing
+}
+
+// restorePreview shows what restoring ts from backup id (made by operation)
+// does: a stored record is overwritten (field and grant changes), a missing
+// one recreated.
+func restorePreview(id, operation string, ts []restoreTarget, warnings []string) schemas.Preview {
+	pv := schemas.Preview{Action: "restore_models", Counts: map[string]int{}, Warnings: warnings}
+	for _, t := range ts {
+		want := t.want
+		if t.cur == nil {
+			pv.Models = append(pv.Models, affected(want, "restore"))
+			pv.Counts["recreate"]++
+			continue
+		}
+		cur := *t.cur
+		pv.Models = append(pv.Models, affected(cur, "overwrite"))
+		pv.Changes = append(pv.Changes, formDiff(want.ID, cur.Form(), want.Form())...)
+		if gains, loses := grantDiff(sortedGrants(cur.Grants()), sortedGrants(want.Grants())); len(gains)+len(loses) > 0 {
+			pv.Access = append(pv.Access, schemas.AccessDiff{ID: want.ID, Before: nonNil(grantsOut(cur.Grants())), After: nonNil(grantsOut(want.Grants())), Gains: gains, Loses: loses})
+		}
+		pv.Counts["overwrite"]++
+	}
+	pv.Summary = fmt.Sprintf("restore %d model(s) from backup %s (%s): %d recreated, %d overwritten", len(ts), untrusted(id), untrusted(operation), pv.Counts["recreate"], pv.Counts["overwrite"])
+	return pv
+}
 
 func idsOf(ts []restoreTarget) []string {
 	out := make([]string, len(ts))

@@ -22,7 +22,7 @@ import (
 var updateModels = Gated(Spec{Name: "update_models", Title: "Update many models", Class: ClassWrite,
 	Description: "Change many models at once, picked by ids or filter (one preview, confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
-	Gate[schemas.UpdateModelsArgs]{
+	Gate[schemas.UpdateModelsArgs, bulkPlan]{
 		Check: func(d *Deps, p schemas.UpdateModelsArgs) error {
 			if (p.AddGrants != nil || p.RemoveGrants != nil) && !d.Options.AllowAccessChanges {
 				return errors.New("add_grants/remove_grants are refused: this server was started without --allow-access-changes (env OWUI_MCP_ALLOW_ACCESS_CHANGES=true). Call again without them, or ask the operator to enable the flag")
@@ -30,8 +30,8 @@ var updateModels = Gated(Spec{Name: "update_models", Title: "Update many models"
 			return checkUpdateModels(d, p)
 		},
 		Plan: planUpdateModels,
-		Run: func(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs, plan Plan) (schemas.Outcome, error) {
-			bp := plan.Data.(bulkPlan)
+		Run: func(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs, plan Plan[bulkPlan]) (schemas.Outcome, error) {
+			bp := plan.Data
 			return runBulk(ctx, d, bp, "updated", p.ContinueOnError, func(ctx context.Context, t bulkTarget) error {
 				return t.apply(ctx, d, bp.commit)
 			})
@@ -41,13 +41,13 @@ var updateModels = Gated(Spec{Name: "update_models", Title: "Update many models"
 var deleteModels = Gated(adminSpec("delete_models", "Delete many models",
 	"Delete many models at once, picked by ids or filter (one preview, confirmed).",
 	true, false),
-	Gate[schemas.DeleteModelsArgs]{
+	Gate[schemas.DeleteModelsArgs, bulkPlan]{
 		Check: func(d *Deps, p schemas.DeleteModelsArgs) error {
 			return checkSelection("delete_models", p.Selection(), d.Options.maxBulk())
 		},
 		Plan: planDeleteModels,
-		Run: func(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs, plan Plan) (schemas.Outcome, error) {
-			return runBulk(ctx, d, plan.Data.(bulkPlan), "deleted", p.ContinueOnError, func(ctx context.Context, t bulkTarget) error {
+		Run: func(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs, plan Plan[bulkPlan]) (schemas.Outcome, error) {
+			return runBulk(ctx, d, plan.Data, "deleted", p.ContinueOnError, func(ctx context.Context, t bulkTarget) error {
 				return d.Client.DeleteModel(ctx, t.cur.ID)
 			})
 		},
@@ -413,10 +413,10 @@ func fullRecords(ctx context.Context, d *Deps, ts []bulkTarget) error {
 
 // --- plans ---
 
-func planUpdateModels(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs) (Plan, error) {
+func planUpdateModels(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs) (Plan[bulkPlan], error) {
 	sel, err := selectModels(ctx, d, p.BulkSelection)
 	if err != nil {
-		return Plan{}, err
+		return Plan[bulkPlan]{}, err
 	}
 	add, remove := grantArgs(p.AddGrants), grantArgs(p.RemoveGrants)
 	var ts []bulkTarget
@@ -463,10 +463,10 @@ func planUpdateModels(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs) 
 	return finishPlan(ctx, d, "update_models", p.BulkSelection, sel, bp, same, blocked, warnings, pp)
 }
 
-func planDeleteModels(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs) (Plan, error) {
+func planDeleteModels(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs) (Plan[bulkPlan], error) {
 	sel, err := selectModels(ctx, d, p.Selection())
 	if err != nil {
-		return Plan{}, err
+		return Plan[bulkPlan]{}, err
 	}
 	var ts []bulkTarget
 	blocked := map[string][]string{}
@@ -483,7 +483,7 @@ func planDeleteModels(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs) 
 
 // finishPlan reads the full records, builds the one preview and binds the
 // confirmation to every selected record.
-func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelection, sel []owui.Model, bp bulkPlan, same []string, blocked map[string][]string, warnings []string, pp people) (Plan, error) {
+func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelection, sel []owui.Model, bp bulkPlan, same []string, blocked map[string][]string, warnings []string, pp people) (Plan[bulkPlan], error) {
 	if len(bp.targets) == 0 && len(blocked) > 0 {
 		var why []string
 		for reason, ids := range blocked {
@@ -494,7 +494,7 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 		if len(same) > 0 {
 			already = fmt.Sprintf(", %d already as asked", len(same))
 		}
-		return Plan{}, fmt.Errorf("none of the %d matched models that need a change can be changed by this key (%s%s); nothing was sent. Use the owners' or an admin's key", len(sel)-len(same), strings.Join(why, "; "), already)
+		return Plan[bulkPlan]{}, fmt.Errorf("none of the %d matched models that need a change can be changed by this key (%s%s); nothing was sent. Use the owners' or an admin's key", len(sel)-len(same), strings.Join(why, "; "), already)
 	}
 	if s.Filter == nil {
 		// Selected by GET: already the full records.
@@ -504,7 +504,7 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 			t.full.WriteAccess = nil
 		}
 	} else if err := fullRecords(ctx, d, bp.targets); err != nil {
-		return Plan{}, err
+		return Plan[bulkPlan]{}, err
 	}
 	if s.Filter != nil {
 		warnings = append(warnings, ownerWarnings(sel, s.Filter.Owner)...)
@@ -531,7 +531,7 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 	}
 	pp = d.morePeople(ctx, pp, shown...)
 	pv := bulkPreview(tool, len(sel), bp.targets, same, blocked, warnings, pp)
-	plan := Plan{Preview: pv, State: sel, Data: bp, NoOp: len(bp.targets) == 0}
+	plan := Plan[bulkPlan]{Preview: pv, State: sel, Data: bp, NoOp: len(bp.targets) == 0}
 	for _, t := range bp.targets {
 		plan.Backup = append(plan.Backup, t.full)
 		plan.Targets = append(plan.Targets, t.cur.ID)

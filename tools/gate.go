@@ -17,8 +17,9 @@ import (
 )
 
 // Plan is what a mutating call would do, worked out from the current
-// upstream state before anything is sent.
-type Plan struct {
+// upstream state before anything is sent. D is what Plan works out for Run
+// (e.g. the merged form); tools that need nothing use none.
+type Plan[D any] struct {
 	Preview schemas.Preview
 	// State is the upstream state the preview was computed from; a
 	// confirmation is refused when it changed since. Put the owui.Model
@@ -32,24 +33,36 @@ type Plan struct {
 	// NoOp means there is nothing to do (e.g. toggle to the state it has).
 	NoOp bool
 	// Data carries what Plan worked out for Run (e.g. the merged form).
-	Data any
+	Data D
 }
+
+// none is the Data of a plan whose Run needs nothing from it.
+type none = struct{}
+
+// planView is what the confirmation paths read of a plan, whatever its
+// Data: the preview shown and the state a confirmation binds.
+type planView struct {
+	Preview schemas.Preview
+	State   any
+}
+
+func (p Plan[D]) view() planView { return planView{Preview: p.Preview, State: p.State} }
 
 // Gate declares a mutating tool: how to plan it, whether this call needs a
 // confirmation, and how to run it once allowed.
-type Gate[P Confirmable] struct {
+type Gate[P Confirmable, D any] struct {
 	// Needs says whether this call needs confirmation; nil means always.
 	Needs func(d *Deps, p P) bool
 	// Check refuses calls that the server flags forbid, before any upstream
 	// read. Optional.
 	Check func(d *Deps, p P) error
-	Plan  func(ctx context.Context, d *Deps, p P) (Plan, error)
+	Plan  func(ctx context.Context, d *Deps, p P) (Plan[D], error)
 	// Run makes the change. An error of kind owui.KindVersionConflict means
 	// Open WebUI refused the write because the record changed meanwhile:
 	// the gate then shows a fresh preview instead of failing. A Run that
 	// makes several writes and fails after some of them returns a
 	// *PartialError, which is reported as a failure, never as a preview.
-	Run func(ctx context.Context, d *Deps, p P, plan Plan) (schemas.Outcome, error)
+	Run func(ctx context.Context, d *Deps, p P, plan Plan[D]) (schemas.Outcome, error)
 }
 
 // Confirmable is implemented by every mutating tool's arguments.
@@ -83,10 +96,10 @@ const DefaultElicitTimeout = 3 * time.Minute
 
 // Gated declares a mutating tool. Every call writes exactly one audit line,
 // whatever its outcome.
-func Gated[P Confirmable](spec Spec, g Gate[P]) Tool {
+func Gated[P Confirmable, D any](spec Spec, g Gate[P, D]) Tool {
 	t := Tool{Spec: spec, In: schemas.Input[P](), Out: schemas.Output[schemas.Outcome](), Gated: true}
 	t.call = func(ctx context.Context, d *Deps, req mcp.CallToolRequest, args map[string]any) (res *mcp.CallToolResult, err error) {
-		c := &gateCall[P]{d: d, t: t, g: g, req: req, args: args, callerID: caller.From(ctx).ID, rec: auditRec{targets: argTargets(args)}}
+		c := &gateCall[P, D]{d: d, t: t, g: g, req: req, args: args, callerID: caller.From(ctx).ID, rec: auditRec{targets: argTargets(args)}}
 		defer func() {
 			if r := recover(); r != nil {
 				c.rec.set(safety.OutcomeError, c.rec.confirmation, fmt.Errorf("internal error: %v", r))
@@ -112,10 +125,10 @@ func Gated[P Confirmable](spec Spec, g Gate[P]) Tool {
 }
 
 // gateCall is one call of a gated tool on its way through the gate.
-type gateCall[P Confirmable] struct {
+type gateCall[P Confirmable, D any] struct {
 	d    *Deps
 	t    Tool
-	g    Gate[P]
+	g    Gate[P, D]
 	p    P
 	req  mcp.CallToolRequest
 	args map[string]any
@@ -129,7 +142,7 @@ type gateCall[P Confirmable] struct {
 // cannot elicit), the user's own answer to an elicitation (elicit mode, or
 // auto mode with a client that can), or nothing (--confirm=none, or a call
 // that needs no confirmation). Each secret works only for its own path.
-func (c *gateCall[P]) run(ctx context.Context) (*mcp.CallToolResult, error) {
+func (c *gateCall[P, D]) run(ctx context.Context) (*mcp.CallToolResult, error) {
 	d := c.d
 	dry, token := c.p.Confirmation()
 	answer := server.ElicitationResponse(c.req.Params.InputResponses, elicitKey)
@@ -176,12 +189,12 @@ func (c *gateCall[P]) run(ctx context.Context) (*mcp.CallToolResult, error) {
 	case byHuman && state != "":
 		return c.refuse(notRunf("a requestState came back without the user's answer. Call it again without one; the user will be asked"), safety.ConfirmElicitation)
 	case byHuman:
-		return c.askModern(ctx, plan, "")
+		return c.askModern(ctx, plan.view(), "")
 	case token != "":
-		if err := d.Tokens.Redeem(token, c.claims(plan, safety.KindConfirm)); err != nil {
+		if err := d.Tokens.Redeem(token, c.claims(plan.view(), safety.KindConfirm)); err != nil {
 			if safety.ReasonOf(err) == safety.ReasonTargetChanged {
 				// plan was read by this call: it is the fresh preview.
-				res, err := c.previewToken(plan, "Not run: the target changed in Open WebUI since the preview. Here is a fresh preview; nothing was changed.", true)
+				res, err := c.previewToken(plan.view(), "Not run: the target changed in Open WebUI since the preview. Here is a fresh preview; nothing was changed.", true)
 				c.rec.err = "target changed since the preview"
 				return res, err
 			}
@@ -191,10 +204,10 @@ func (c *gateCall[P]) run(ctx context.Context) (*mcp.CallToolResult, error) {
 			return c.freshToken(ctx, "Not run: Open WebUI refused the write because the model changed while it was being written (version conflict).")
 		})
 	}
-	return c.previewToken(plan, "Nothing was changed yet.", false)
+	return c.previewToken(plan.view(), "Nothing was changed yet.", false)
 }
 
-func (c *gateCall[P]) plan(ctx context.Context) (Plan, error) {
+func (c *gateCall[P, D]) plan(ctx context.Context) (Plan[D], error) {
 	plan, err := c.g.Plan(ctx, c.d, c.p)
 	if err == nil && plan.Targets != nil {
 		c.rec.targets = plan.Targets
@@ -209,7 +222,7 @@ func (c *gateCall[P]) plan(ctx context.Context) (Plan, error) {
 
 // claims binds a confirmation to this tool, arguments, caller and the
 // content the preview showed.
-func (c *gateCall[P]) claims(plan Plan, kind safety.Kind) safety.Claims {
+func (c *gateCall[P, D]) claims(plan planView, kind safety.Kind) safety.Claims {
 	return safety.Claims{
 		Kind:   kind,
 		Tool:   c.t.Name,
@@ -221,7 +234,7 @@ func (c *gateCall[P]) claims(plan Plan, kind safety.Kind) safety.Claims {
 
 // previewToken mints a confirm_token for plan and asks the agent to show
 // the preview. Only for calls that confirm by token.
-func (c *gateCall[P]) previewToken(plan Plan, lead string, isError bool) (*mcp.CallToolResult, error) {
+func (c *gateCall[P, D]) previewToken(plan planView, lead string, isError bool) (*mcp.CallToolResult, error) {
 	d := c.d
 	tok := d.Tokens.Mint(c.claims(plan, safety.KindConfirm))
 	c.rec.set(safety.OutcomePreview, safety.ConfirmToken, nil)
@@ -238,18 +251,18 @@ func (c *gateCall[P]) previewToken(plan Plan, lead string, isError bool) (*mcp.C
 
 // freshToken re-plans after a target change and hands out a new preview
 // and token (token confirmation only).
-func (c *gateCall[P]) freshToken(ctx context.Context, lead string) (*mcp.CallToolResult, error) {
+func (c *gateCall[P, D]) freshToken(ctx context.Context, lead string) (*mcp.CallToolResult, error) {
 	plan, err := c.plan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s the fresh preview failed: %w", lead, err)
 	}
-	res, err := c.previewToken(plan, lead+" Here is a fresh preview; nothing was changed.", true)
+	res, err := c.previewToken(plan.view(), lead+" Here is a fresh preview; nothing was changed.", true)
 	c.rec.err = "target changed since the preview"
 	return res, err
 }
 
 // elicitParams is the question shown to the user.
-func (c *gateCall[P]) elicitParams(plan Plan, lead string) mcp.ElicitationParams {
+func (c *gateCall[P, D]) elicitParams(plan planView, lead string) mcp.ElicitationParams {
 	d := c.d
 	if lead != "" {
 		lead += "\n"
@@ -270,26 +283,26 @@ func (c *gateCall[P]) elicitParams(plan Plan, lead string) mcp.ElicitationParams
 // askModern returns the question to a 2026-07-28 client (input_required).
 // The requestState it carries binds the preview, lives only as long as the
 // user may take to answer, and is refused anywhere but here.
-func (c *gateCall[P]) askModern(_ context.Context, plan Plan, lead string) (*mcp.CallToolResult, error) {
+func (c *gateCall[P, D]) askModern(_ context.Context, plan planView, lead string) (*mcp.CallToolResult, error) {
 	state := c.d.Tokens.MintTTL(c.claims(plan, safety.KindRequestState), c.d.elicitTimeout())
 	c.rec.set(safety.OutcomePreview, safety.ConfirmElicitation, nil)
 	return server.NewInputRequestBuilder(state).Elicit(elicitKey, c.elicitParams(plan, lead)).ToolResult(), nil
 }
 
 // answered handles a 2026-07-28 client's retry carrying the user's answer.
-func (c *gateCall[P]) answered(ctx context.Context, plan Plan, answer *mcp.ElicitationResult, state string) (*mcp.CallToolResult, error) {
+func (c *gateCall[P, D]) answered(ctx context.Context, plan Plan[D], answer *mcp.ElicitationResult, state string) (*mcp.CallToolResult, error) {
 	// Redeemed before the answer is read: a "no" uses the question up too,
 	// so the same requestState cannot come back later carrying a "yes".
-	err := c.d.Tokens.Redeem(state, c.claims(plan, safety.KindRequestState))
-	if res := c.notApproved(plan, answer); res != nil {
+	err := c.d.Tokens.Redeem(state, c.claims(plan.view(), safety.KindRequestState))
+	if res := c.notApproved(plan.view(), answer); res != nil {
 		return res, nil
 	}
 	switch safety.ReasonOf(err) {
 	case "":
 	case safety.ReasonExpired:
-		return c.cancelled(plan, fmt.Sprintf("The answer came after the %s limit for answering (--elicit-timeout), so the call was cancelled: nothing was changed. Call %s again to be asked anew.", humanDuration(c.d.elicitTimeout()), c.t.Name)), nil
+		return c.cancelled(plan.view(), fmt.Sprintf("The answer came after the %s limit for answering (--elicit-timeout), so the call was cancelled: nothing was changed. Call %s again to be asked anew.", humanDuration(c.d.elicitTimeout()), c.t.Name)), nil
 	case safety.ReasonTargetChanged:
-		res, err := c.askModern(ctx, plan, "The target changed in Open WebUI since you were asked; nothing was changed. This is the current state:")
+		res, err := c.askModern(ctx, plan.view(), "The target changed in Open WebUI since you were asked; nothing was changed. This is the current state:")
 		c.rec.err = "target changed since the preview; asked again"
 		return res, err
 	default:
@@ -300,7 +313,7 @@ func (c *gateCall[P]) answered(ctx context.Context, plan Plan, answer *mcp.Elici
 		if err != nil {
 			return nil, fmt.Errorf("Open WebUI refused the write because the model changed meanwhile (version conflict), and the fresh preview failed: %w", err)
 		}
-		res, err := c.askModern(ctx, fresh, "Open WebUI refused the change because the model changed while it was being written; nothing was changed. This is the current state:")
+		res, err := c.askModern(ctx, fresh.view(), "Open WebUI refused the change because the model changed while it was being written; nothing was changed. This is the current state:")
 		c.rec.err = "version conflict upstream; asked again"
 		return res, err
 	})
@@ -311,18 +324,18 @@ func (c *gateCall[P]) answered(ctx context.Context, plan Plan, answer *mcp.Elici
 // here rather than in mcp-go's bridge for input_required results, so that
 // it is bounded and its end is reported and audited like any other
 // outcome. No requestState exists on this path.
-func (c *gateCall[P]) askLegacy(ctx context.Context, plan Plan) (*mcp.CallToolResult, error) {
+func (c *gateCall[P, D]) askLegacy(ctx context.Context, plan Plan[D]) (*mcp.CallToolResult, error) {
 	lead := ""
 	for ask := 1; ; ask++ {
-		answer, err := c.elicitNow(ctx, c.elicitParams(plan, lead))
+		answer, err := c.elicitNow(ctx, c.elicitParams(plan.view(), lead))
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return c.cancelled(plan, fmt.Sprintf("Nobody answered the confirmation within %s (--elicit-timeout), so the call was cancelled: nothing was changed. Call %s again to ask anew.", humanDuration(c.d.elicitTimeout()), c.t.Name)), nil
+			return c.cancelled(plan.view(), fmt.Sprintf("Nobody answered the confirmation within %s (--elicit-timeout), so the call was cancelled: nothing was changed. Call %s again to ask anew.", humanDuration(c.d.elicitTimeout()), c.t.Name)), nil
 		}
 		if err != nil {
 			c.rec.confirmation = safety.ConfirmElicitation
 			return nil, fmt.Errorf("asking the user failed, so nothing was changed: %w", err)
 		}
-		if res := c.notApproved(plan, answer); res != nil {
+		if res := c.notApproved(plan.view(), answer); res != nil {
 			return res, nil
 		}
 		// Time passed while the user read the preview: what runs must be
@@ -362,7 +375,7 @@ func (c *gateCall[P]) askLegacy(ctx context.Context, plan Plan) (*mcp.CallToolRe
 }
 
 // elicitNow sends elicitation/create and waits at most the elicit timeout.
-func (c *gateCall[P]) elicitNow(ctx context.Context, params mcp.ElicitationParams) (*mcp.ElicitationResult, error) {
+func (c *gateCall[P, D]) elicitNow(ctx context.Context, params mcp.ElicitationParams) (*mcp.ElicitationResult, error) {
 	srv := server.ServerFromContext(ctx)
 	if srv == nil {
 		return nil, errors.New("no MCP server in the request context")
@@ -383,7 +396,7 @@ func (c *gateCall[P]) elicitNow(ctx context.Context, params mcp.ElicitationParam
 }
 
 // notApproved returns the result for every answer that is not a clear yes.
-func (c *gateCall[P]) notApproved(plan Plan, a *mcp.ElicitationResult) *mcp.CallToolResult {
+func (c *gateCall[P, D]) notApproved(plan planView, a *mcp.ElicitationResult) *mcp.CallToolResult {
 	var status, outcome, msg string
 	switch {
 	case a.Action == mcp.ElicitationResponseActionCancel:
@@ -405,13 +418,13 @@ func (c *gateCall[P]) notApproved(plan Plan, a *mcp.ElicitationResult) *mcp.Call
 	return c.d.outcome(schemas.Outcome{Status: status, Message: msg, Preview: &plan.Preview})
 }
 
-func (c *gateCall[P]) cancelled(plan Plan, msg string) *mcp.CallToolResult {
+func (c *gateCall[P, D]) cancelled(plan planView, msg string) *mcp.CallToolResult {
 	c.rec.set(safety.OutcomeCancelled, safety.ConfirmElicitation, errors.New("no answer within the elicitation timeout"))
 	return c.d.outcome(schemas.Outcome{Status: "cancelled", Message: msg, Preview: &plan.Preview})
 }
 
 // refuse records a refused confirmation and returns it as a tool error.
-func (c *gateCall[P]) refuse(err error, confirmation string) (*mcp.CallToolResult, error) {
+func (c *gateCall[P, D]) refuse(err error, confirmation string) (*mcp.CallToolResult, error) {
 	c.rec.set(safety.OutcomeRefused, confirmation, err)
 	return nil, err
 }
@@ -419,7 +432,7 @@ func (c *gateCall[P]) refuse(err error, confirmation string) (*mcp.CallToolResul
 // execute backs up what the call will change, runs it and records it.
 // onConflict, when set, answers a version conflict from upstream (the
 // record changed between the preview and the write): nothing ran.
-func (c *gateCall[P]) execute(ctx context.Context, plan Plan, mode string, onConflict func(context.Context) (*mcp.CallToolResult, error)) (*mcp.CallToolResult, error) {
+func (c *gateCall[P, D]) execute(ctx context.Context, plan Plan[D], mode string, onConflict func(context.Context) (*mcp.CallToolResult, error)) (*mcp.CallToolResult, error) {
 	d, t := c.d, c.t
 	backupID := ""
 	if len(plan.Backup) > 0 {

@@ -191,14 +191,14 @@ func (r versionResult) Text() string {
 var rollbackModel = Gated(Spec{Name: "rollback_model", Title: "Roll back model", Class: ClassWrite,
 	Description: "Restore a version's name, base model, meta and params; grants and is_active stay (confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
-	Gate[schemas.RollbackModelArgs]{
+	Gate[schemas.RollbackModelArgs, none]{
 		Check: func(_ *Deps, p schemas.RollbackModelArgs) error {
 			return versionArgs("rollback_model", [2]string{"version_id", p.VersionID})
 		},
-		Plan: func(ctx context.Context, d *Deps, p schemas.RollbackModelArgs) (Plan, error) {
+		Plan: func(ctx context.Context, d *Deps, p schemas.RollbackModelArgs) (Plan[none], error) {
 			e, cur, err := versionAndCurrent(ctx, d, p.ID, p.VersionID)
 			if err != nil {
-				return Plan{}, err
+				return Plan[none]{}, err
 			}
 			v := version(e, cur.VersionID)
 			pp := d.people(ctx, grantsOut(cur.Grants()))
@@ -214,14 +214,14 @@ var rollbackModel = Gated(Spec{Name: "rollback_model", Title: "Roll back model",
 			if msg := strings.TrimSpace(p.CommitMessage); msg != "" {
 				pv.Summary += "; note " + strconv.Quote(msg)
 			}
-			plan := Plan{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}}
+			plan := Plan[none]{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}}
 			if cur.VersionID != "" && cur.VersionID == e.ID {
 				plan.NoOp = true
 				plan.Preview = schemas.Preview{Action: "rollback_model", Summary: fmt.Sprintf("%s is already at version %s", untrusted(cur.ID), e.ID)}
 			}
 			return plan, nil
 		},
-		Run: func(ctx context.Context, d *Deps, p schemas.RollbackModelArgs, plan Plan) (schemas.Outcome, error) {
+		Run: func(ctx context.Context, d *Deps, p schemas.RollbackModelArgs, plan Plan[none]) (schemas.Outcome, error) {
 			m, err := d.Client.RollbackModel(ctx, p.ID, p.VersionID)
 			if err != nil {
 				return schemas.Outcome{}, err
@@ -235,17 +235,17 @@ var rollbackModel = Gated(Spec{Name: "rollback_model", Title: "Roll back model",
 var deleteModelVersion = Gated(Spec{Name: "delete_model_version", Title: "Delete model version", Class: ClassWrite,
 	Description: "Delete one non-current version from a model's history (confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: false, OpenWorld: false},
-	Gate[schemas.DeleteModelVersionArgs]{
+	Gate[schemas.DeleteModelVersionArgs, none]{
 		Check: func(_ *Deps, p schemas.DeleteModelVersionArgs) error {
 			return versionArgs("delete_model_version", [2]string{"version_id", p.VersionID})
 		},
-		Plan: func(ctx context.Context, d *Deps, p schemas.DeleteModelVersionArgs) (Plan, error) {
+		Plan: func(ctx context.Context, d *Deps, p schemas.DeleteModelVersionArgs) (Plan[none], error) {
 			e, cur, err := versionAndCurrent(ctx, d, p.ID, p.VersionID)
 			if err != nil {
-				return Plan{}, err
+				return Plan[none]{}, err
 			}
 			if e.ID == cur.VersionID {
-				return Plan{}, fmt.Errorf("version %s is the current version of %s, and Open WebUI keeps the current version. Nothing was sent. Roll back to another version first (rollback_model) if this one must go", e.ID, untrusted(cur.ID))
+				return Plan[none]{}, fmt.Errorf("version %s is the current version of %s, and Open WebUI keeps the current version. Nothing was sent. Roll back to another version first (rollback_model) if this one must go", e.ID, untrusted(cur.ID))
 			}
 			v := version(e, cur.VersionID)
 			pv := schemas.Preview{Action: "delete_model_version",
@@ -254,9 +254,9 @@ var deleteModelVersion = Gated(Spec{Name: "delete_model_version", Title: "Delete
 				Warnings: []string{"a deleted version cannot be restored: backups hold model records, not history entries. " +
 					"The snapshot is: " + compactJSON(snapshotOut(*e.Snapshot))},
 			}
-			return Plan{Preview: pv, State: cur, Targets: []string{cur.ID}}, nil
+			return Plan[none]{Preview: pv, State: cur, Targets: []string{cur.ID}}, nil
 		},
-		Run: func(ctx context.Context, d *Deps, p schemas.DeleteModelVersionArgs, _ Plan) (schemas.Outcome, error) {
+		Run: func(ctx context.Context, d *Deps, p schemas.DeleteModelVersionArgs, _ Plan[none]) (schemas.Outcome, error) {
 			if err := d.Client.DeleteModelVersion(ctx, p.ID, p.VersionID); err != nil {
 				return schemas.Outcome{}, err
 			}

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -24,66 +25,69 @@ func readSpec(name, title, desc string) Spec {
 var listModels = Simple(readSpec("list_models", "List models",
 	"List custom models you can see, 30 a page, newest first; all=true walks every page up to limit."),
 	func(ctx context.Context, d *Deps, p schemas.ListModelsArgs) (listResult, error) {
-		lp := owui.ListParams{Query: p.Query, ViewOption: p.ViewOption, Tag: p.Tag, OrderBy: p.OrderBy, Direction: p.Direction, Page: p.Page}
-		// Always send an order: without one, non-admin pages have no defined order.
-		if lp.OrderBy == "" {
-			lp.OrderBy = "created_at"
-		}
-		if lp.Direction == "" {
-			lp.Direction = "desc"
-		}
-		limit := p.Limit
-		if limit == 0 {
-			limit = 200
-		}
-		conv := row
-		if p.Detail == "full" {
-			conv = record
-		}
-		var res listResult
+		lp := listParams(p)
+		res := listResult{full: p.Detail == "full"}
+		var ms []owui.Model
 		if !p.All {
 			page, err := d.Client.ListModels(ctx, lp)
 			if err != nil {
-				return res, err
+				return listResult{}, err
 			}
-			res.Page = max(p.Page, 1)
-			res.Total = page.Total
-			res.Pages = pages(page.Total)
-			for _, m := range page.Items {
-				res.Models = append(res.Models, conv(m))
-			}
+			ms, res.Total, res.Page, res.Pages = page.Items, page.Total, max(p.Page, 1), pages(page.Total)
 		} else {
-			seen := map[string]bool{}
-			for lp.Page = 1; ; lp.Page++ {
-				page, err := d.Client.ListModels(ctx, lp)
-				if err != nil {
-					return res, fmt.Errorf("reading page %d: %w", lp.Page, err)
-				}
-				res.Total = page.Total
-				for _, m := range page.Items {
-					// total may shift between pages; never list a model twice.
-					if seen[m.ID] {
-						continue
-					}
-					if len(res.Models) == limit {
-						res.Truncated = true
-						break
-					}
-					seen[m.ID] = true
-					res.Models = append(res.Models, conv(m))
-				}
-				if res.Truncated || len(page.Items) < owui.PageSize || lp.Page*owui.PageSize >= page.Total {
-					break
-				}
+			var err error
+			ms, res.Total, res.Truncated, err = walkPages(lp, cmp.Or(p.Limit, 200), func(lp owui.ListParams) (owui.ModelList, error) {
+				return d.Client.ListModels(ctx, lp)
+			})
+			if err != nil {
+				return listResult{}, err
 			}
 			res.Pages = pages(res.Total)
 		}
-		if res.Models == nil {
-			res.Models = []schemas.Model{}
+		conv := row
+		if res.full {
+			conv = record
 		}
-		res.full = p.Detail == "full"
+		res.Models = make([]schemas.Model, 0, len(ms))
+		for _, m := range ms {
+			res.Models = append(res.Models, conv(m))
+		}
 		return res, nil
 	})
+
+// listParams are list_models' filters as Open WebUI takes them. An order is
+// always sent: without one, non-admin pages have no defined order.
+func listParams(p schemas.ListModelsArgs) owui.ListParams {
+	return owui.ListParams{Query: p.Query, ViewOption: p.ViewOption, Tag: p.Tag, Page: p.Page,
+		OrderBy: cmp.Or(p.OrderBy, "created_at"), Direction: cmp.Or(p.Direction, "desc")}
+}
+
+// walkPages reads pages 1, 2, … of the list lp describes until the last one
+// or until limit models are listed (then truncated). The total may shift
+// between pages: a model met twice is listed once.
+func walkPages(lp owui.ListParams, limit int, fetch func(owui.ListParams) (owui.ModelList, error)) (ms []owui.Model, total int, truncated bool, err error) {
+	seen := map[string]bool{}
+	for lp.Page = 1; ; lp.Page++ {
+		page, err := fetch(lp)
+		if err != nil {
+			return nil, 0, false, fmt.Errorf("reading page %d: %w", lp.Page, err)
+		}
+		total = page.Total
+		for _, m := range page.Items {
+			if seen[m.ID] {
+				continue
+			}
+			if len(ms) == limit {
+				return ms, total, true, nil
+			}
+			seen[m.ID] = true
+			ms = append(ms, m)
+		}
+		if len(page.Items) < owui.PageSize || lp.Page*owui.PageSize >= page.Total {
+			return ms, total, false, nil
+		}
+	}
+}
 
 func pages(total int) int { return (total + owui.PageSize - 1) / owui.PageSize }
 
@@ -174,11 +178,17 @@ var getModelProfileImage = withReply(readSpec("get_model_profile_image", "Get mo
 
 var listModelTags = Simple(readSpec("list_model_tags", "List model tags",
 	"List the tags of visible custom models."),
-	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.TagsResult, error) {
-		tags, err := d.Client.ListModelTags(ctx)
+	listTags((*owui.Client).ListModelTags))
+
+// listTags is the handler of a tag tool: the tags its endpoint lists
+// (list), sorted.
+func listTags(list func(*owui.Client, context.Context) ([]string, error)) Handler[schemas.NoArgs, schemas.TagsResult] {
+	return func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.TagsResult, error) {
+		tags, err := list(d.Client, ctx)
 		sort.Strings(tags)
 		return schemas.TagsResult{Tags: tags}, err
-	})
+	}
+}
 
 var listBaseModels = Simple(readSpec("list_base_models", "List base model records",
 	"List base-model records (settings and grants saved for provider models). Admin key."),
@@ -210,11 +220,7 @@ var listBaseModelsDirect = Simple(readSpec("list_base_models_direct", "List prov
 
 var listBaseModelTags = Simple(readSpec("list_base_model_tags", "List base model tags",
 	"List the tags of base-model records. Admin key."),
-	func(ctx context.Context, d *Deps, _ schemas.NoArgs) (schemas.TagsResult, error) {
-		tags, err := d.Client.ListBaseModelTags(ctx)
-		sort.Strings(tags)
-		return schemas.TagsResult{Tags: tags}, err
-	})
+	listTags((*owui.Client).ListBaseModelTags))
 
 var exportModels = Simple(readSpec("export_models", "Export models",
 	"Export custom models as full records. Admin key or export permission."),

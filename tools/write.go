@@ -23,12 +23,12 @@ func needsAccessFlag(d *Deps, grants []schemas.Grant) error {
 var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class: ClassWrite,
 	Description: "Create a private custom model on base_model_id (omitted: a base-model record, not listed).",
 	ReadOnly:    false, Destructive: false, Idempotent: false, OpenWorld: false},
-	Gate[schemas.CreateModelArgs]{
+	Gate[schemas.CreateModelArgs, owui.ModelForm]{
 		Needs: func(_ *Deps, p schemas.CreateModelArgs) bool { return p.AccessGrants != nil },
 		Check: func(d *Deps, p schemas.CreateModelArgs) error { return needsAccessFlag(d, p.AccessGrants) },
-		Plan: func(ctx context.Context, d *Deps, p schemas.CreateModelArgs) (Plan, error) {
+		Plan: func(ctx context.Context, d *Deps, p schemas.CreateModelArgs) (Plan[owui.ModelForm], error) {
 			if len(p.ID) > owui.MaxIDLength {
-				return Plan{}, &ArgError{Tool: "create_model", Problems: []string{fmt.Sprintf("\"id\" is %d bytes; Open WebUI allows at most %d", len(p.ID), owui.MaxIDLength)}}
+				return Plan[owui.ModelForm]{}, &ArgError{Tool: "create_model", Problems: []string{fmt.Sprintf("\"id\" is %d bytes; Open WebUI allows at most %d", len(p.ID), owui.MaxIDLength)}}
 			}
 			f := owui.ModelForm{ID: p.ID, Name: p.Name, Meta: cloneAny(p.Meta), Params: cloneAny(p.Params), AccessGrants: grantsIn(p.AccessGrants), IsActive: true}
 			if p.BaseModelID != "" {
@@ -58,10 +58,10 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 				pv.Summary += fmt.Sprintf(", shared with %s", people(pv.People).grantListOrPrivate(p.AccessGrants))
 			}
 			pv.Warnings = append(pv.Warnings, baseModelWarnings(ctx, d, p.ID, p.BaseModelID)...)
-			return Plan{Preview: pv, State: f, Targets: []string{p.ID}, Data: f}, nil
+			return Plan[owui.ModelForm]{Preview: pv, State: f, Targets: []string{p.ID}, Data: f}, nil
 		},
-		Run: func(ctx context.Context, d *Deps, _ schemas.CreateModelArgs, plan Plan) (schemas.Outcome, error) {
-			m, err := d.Client.CreateModel(ctx, plan.Data.(owui.ModelForm))
+		Run: func(ctx context.Context, d *Deps, _ schemas.CreateModelArgs, plan Plan[owui.ModelForm]) (schemas.Outcome, error) {
+			m, err := d.Client.CreateModel(ctx, plan.Data)
 			if err != nil {
 				return schemas.Outcome{}, err
 			}
@@ -77,44 +77,27 @@ var createModel = Gated(Spec{Name: "create_model", Title: "Create model", Class:
 var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class: ClassWrite,
 	Description: "Change only the given fields; meta/params keys merge, null removes one.",
 	ReadOnly:    false, Destructive: true, Idempotent: true, OpenWorld: false},
-	Gate[schemas.UpdateModelArgs]{
+	Gate[schemas.UpdateModelArgs, owui.ModelForm]{
 		Needs: func(_ *Deps, p schemas.UpdateModelArgs) bool { return p.AccessGrants != nil },
 		Check: func(d *Deps, p schemas.UpdateModelArgs) error { return needsAccessFlag(d, p.AccessGrants) },
-		Plan: func(ctx context.Context, d *Deps, p schemas.UpdateModelArgs) (Plan, error) {
+		Plan: func(ctx context.Context, d *Deps, p schemas.UpdateModelArgs) (Plan[owui.ModelForm], error) {
 			cur, err := d.Client.GetModel(ctx, p.ID)
 			if err != nil {
-				return Plan{}, err
+				return Plan[owui.ModelForm]{}, err
 			}
 			if !cur.CanWrite() {
-				return Plan{}, fmt.Errorf("the key has no write access to %s: Open WebUI returned it without its params, so writing it back would erase them. Nothing was sent. Use the owner's or an admin's key, or ask for a write grant", p.ID)
+				return Plan[owui.ModelForm]{}, fmt.Errorf("the key has no write access to %s: Open WebUI returned it without its params, so writing it back would erase them. Nothing was sent. Use the owner's or an admin's key, or ask for a write grant", p.ID)
 			}
 			f := mergeUpdate(cur, p)
-			before := cur.Form()
-			pv := schemas.Preview{Action: "update_model", Models: []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: d.ownerOf(ctx, cur), Effect: "update", Grants: grantsOut(cur.Grants())}}}
-			pv.Changes = formDiff(cur.ID, before, f)
-			f.CommitMessage = commitMessage(ctx, p.CommitMessage, "update_model", changedFields(pv.Changes))
-			pv.People = d.people(ctx, grantsOut(before.AccessGrants), grantsOut(f.AccessGrants))
-			if p.AccessGrants != nil {
-				gains, loses := grantDiff(before.AccessGrants, f.AccessGrants)
-				pv.Warnings = writeOnlyWarnings(pv.People, f.AccessGrants)
-				if len(gains)+len(loses) > 0 {
-					pv.Access = []schemas.AccessDiff{{ID: cur.ID, Before: nonNil(grantsOut(before.AccessGrants)), After: nonNil(grantsOut(f.AccessGrants)), Gains: gains, Loses: loses}}
-				}
-			}
-			pv.Summary = fmt.Sprintf("update model %s: %d field change(s)", untrusted(cur.ID), len(pv.Changes))
-			if len(pv.Access) > 0 {
-				pv.Summary += fmt.Sprintf(", access %s → %s", people(pv.People).grantListOrPrivate(pv.Access[0].Before), people(pv.People).grantListOrPrivate(pv.Access[0].After))
-			}
-			plan := Plan{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}, Data: f}
-			plan.NoOp = len(pv.Changes) == 0 && len(pv.Access) == 0
-			if plan.NoOp {
-				pv.Summary = "model " + untrusted(cur.ID) + " already has these values"
-				plan.Preview = pv
-			}
-			return plan, nil
+			owner := d.ownerOf(ctx, cur)
+			changes := formDiff(cur.ID, cur.Form(), f)
+			f.CommitMessage = commitMessage(ctx, p.CommitMessage, "update_model", changedFields(changes))
+			pp := d.people(ctx, grantsOut(cur.Grants()), grantsOut(f.AccessGrants))
+			pv, noop := updatePreview(cur, f, changes, owner, pp, p.AccessGrants != nil)
+			return Plan[owui.ModelForm]{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}, Data: f, NoOp: noop}, nil
 		},
-		Run: func(ctx context.Context, d *Deps, p schemas.UpdateModelArgs, plan Plan) (schemas.Outcome, error) {
-			m, err := writeUpdate(ctx, d, plan.Data.(owui.ModelForm), p.AccessGrants != nil)
+		Run: func(ctx context.Context, d *Deps, p schemas.UpdateModelArgs, plan Plan[owui.ModelForm]) (schemas.Outcome, error) {
+			m, err := writeUpdate(ctx, d, plan.Data, p.AccessGrants != nil)
 			if err != nil {
 				return schemas.Outcome{}, err
 			}
@@ -126,24 +109,24 @@ var updateModel = Gated(Spec{Name: "update_model", Title: "Update model", Class:
 var toggleModel = Gated(Spec{Name: "toggle_model", Title: "Enable or disable model", Class: ClassWrite,
 	Description: "Enable or disable a model (flips it unless active is given).",
 	ReadOnly:    false, Destructive: false, Idempotent: false, OpenWorld: false},
-	Gate[schemas.ToggleModelArgs]{
+	Gate[schemas.ToggleModelArgs, none]{
 		Needs: func(*Deps, schemas.ToggleModelArgs) bool { return false },
-		Plan: func(ctx context.Context, d *Deps, p schemas.ToggleModelArgs) (Plan, error) {
+		Plan: func(ctx context.Context, d *Deps, p schemas.ToggleModelArgs) (Plan[none], error) {
 			cur, err := d.Client.GetModel(ctx, p.ID)
 			if err != nil {
-				return Plan{}, err
+				return Plan[none]{}, err
 			}
 			state := map[bool]string{true: "enabled", false: "disabled"}
 			pv := schemas.Preview{Action: "toggle_model", Summary: fmt.Sprintf("%s %s → %s", untrusted(cur.ID), state[cur.IsActive], state[!cur.IsActive]),
 				Changes: []schemas.FieldChange{{ID: cur.ID, Field: "is_active", Before: cur.IsActive, After: !cur.IsActive}}}
-			plan := Plan{Preview: pv, State: cur, Targets: []string{cur.ID}}
+			plan := Plan[none]{Preview: pv, State: cur, Targets: []string{cur.ID}}
 			if p.Active != nil && *p.Active == cur.IsActive {
 				plan.NoOp = true
 				plan.Preview = schemas.Preview{Action: "toggle_model", Summary: fmt.Sprintf("%s is already %s", untrusted(cur.ID), state[cur.IsActive])}
 			}
 			return plan, nil
 		},
-		Run: func(ctx context.Context, d *Deps, p schemas.ToggleModelArgs, _ Plan) (schemas.Outcome, error) {
+		Run: func(ctx context.Context, d *Deps, p schemas.ToggleModelArgs, _ Plan[none]) (schemas.Outcome, error) {
 			m, err := d.Client.ToggleModel(ctx, p.ID)
 			if err != nil {
 				return schemas.Outcome{}, err
@@ -157,20 +140,20 @@ var toggleModel = Gated(Spec{Name: "toggle_model", Title: "Enable or disable mod
 var deleteModel = Gated(Spec{Name: "delete_model", Title: "Delete model", Class: ClassWrite,
 	Description: "Delete a model and its grants (confirmed).",
 	ReadOnly:    false, Destructive: true, Idempotent: false, OpenWorld: false},
-	Gate[schemas.DeleteModelArgs]{
-		Plan: func(ctx context.Context, d *Deps, p schemas.DeleteModelArgs) (Plan, error) {
+	Gate[schemas.DeleteModelArgs, none]{
+		Plan: func(ctx context.Context, d *Deps, p schemas.DeleteModelArgs) (Plan[none], error) {
 			cur, err := d.Client.GetModel(ctx, p.ID)
 			if err != nil {
-				return Plan{}, err
+				return Plan[none]{}, err
 			}
 			who := d.ownerOf(ctx, cur)
 			pp := d.people(ctx, grantsOut(cur.Grants()))
 			pv := schemas.Preview{Action: "delete_model", People: pp,
 				Summary: fmt.Sprintf("delete model %s (%s, owner %s, %s)", untrusted(cur.ID), untrusted(cur.Name), untrusted(who), pp.grantListOrPrivate(grantsOut(cur.Grants()))),
 				Models:  []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: who, Effect: "delete", Grants: grantsOut(cur.Grants())}}}
-			return Plan{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}}, nil
+			return Plan[none]{Preview: pv, State: cur, Backup: []owui.Model{cur}, Targets: []string{cur.ID}}, nil
 		},
-		Run: func(ctx context.Context, d *Deps, p schemas.DeleteModelArgs, _ Plan) (schemas.Outcome, error) {
+		Run: func(ctx context.Context, d *Deps, p schemas.DeleteModelArgs, _ Plan[none]) (schemas.Outcome, error) {
 			if err := d.Client.DeleteModel(ctx, p.ID); err != nil {
 				return schemas.Outcome{}, err
 			}
@@ -208,6 +191,30 @@ func mergeUpdate(cur owui.Model, p schemas.UpdateModelArgs) owui.ModelForm {
 		f.AccessGrants = grantsIn(p.AccessGrants)
 	}
 	return f
+}
+
+// updatePreview shows update_model's change of cur into f: the field
+// changes, and when grants were given (grants) how access changes. noop
+// means f changes nothing.
+func updatePreview(cur owui.Model, f owui.ModelForm, changes []schemas.FieldChange, owner string, pp people, grants bool) (pv schemas.Preview, noop bool) {
+	before := cur.Grants()
+	pv = schemas.Preview{Action: "update_model", Models: []schemas.Affected{{ID: cur.ID, Name: cur.Name, Owner: owner, Effect: "update", Grants: grantsOut(before)}},
+		Changes: changes, People: pp}
+	if grants {
+		gains, loses := grantDiff(before, f.AccessGrants)
+		pv.Warnings = writeOnlyWarnings(pp, f.AccessGrants)
+		if len(gains)+len(loses) > 0 {
+			pv.Access = []schemas.AccessDiff{{ID: cur.ID, Before: nonNil(grantsOut(before)), After: nonNil(grantsOut(f.AccessGrants)), Gains: gains, Loses: loses}}
+		}
+	}
+	pv.Summary = fmt.Sprintf("update model %s: %d field change(s)", untrusted(cur.ID), len(pv.Changes))
+	if len(pv.Access) > 0 {
+		pv.Summary += fmt.Sprintf(", access %s → %s", pp.grantListOrPrivate(pv.Access[0].Before), pp.grantListOrPrivate(pv.Access[0].After))
+	}
+	if noop = len(pv.Changes) == 0 && len(pv.Access) == 0; noop {
+		pv.Summary = "model " + untrusted(cur.ID) + " already has these values"
+	}
+	return pv, noop
 }
 
 // writeUpdate sends a merged form; when grants change it then sets them

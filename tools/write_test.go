@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/schemas"
 )
 
@@ -156,5 +157,35 @@ func TestToggleModel(t *testing.T) {
 	e.ok("toggle_model", map[string]any{"id": "legacy-faq-bot", "dry_run": true}, &out)
 	if out.Status != "dry_run" || len(e.writes()) != 0 {
 		t.Errorf("dry run: %+v, writes %+v", out, e.writes())
+	}
+}
+
+func TestUpdatePreview(t *testing.T) {
+	r := g("group", "g1", "read")
+	cur := owui.Model{ID: "m", Name: "M", Meta: map[string]any{}, Params: map[string]any{}}
+	renamed := schemas.FieldChange{ID: "m", Field: "name", Before: "M", After: "M2"}
+	cases := []struct {
+		name    string
+		after   []owui.Grant
+		changes []schemas.FieldChange
+		grants  bool
+		noop    bool
+		access  int
+		summary string
+	}{
+		{"fields only", nil, []schemas.FieldChange{renamed}, false, false, 0, `update model "m": 1 field change(s)`},
+		{"same values", nil, nil, false, true, 0, `model "m" already has these values`},
+		{"same grants given", nil, nil, true, true, 0, `model "m" already has these values`},
+		{"grants shared", []owui.Grant{r}, nil, true, false, 1, `update model "m": 0 field change(s), access private → group "g1" (read)`},
+		{"grants in the form but not given are not shown", []owui.Grant{r}, nil, false, true, 0, `model "m" already has these values`},
+	}
+	for _, c := range cases {
+		f := cur.Form()
+		f.AccessGrants = c.after
+		pv, noop := updatePreview(cur, f, c.changes, "bob", nil, c.grants)
+		if noop != c.noop || len(pv.Access) != c.access || pv.Summary != c.summary || len(pv.Changes) != len(c.changes) ||
+			len(pv.Models) != 1 || pv.Models[0].Owner != "bob" || pv.Models[0].Effect != "update" {
+			t.Errorf("%s: noop %v access %+v summary %q models %+v", c.name, noop, pv.Access, pv.Summary, pv.Models)
+		}
 	}
 }
