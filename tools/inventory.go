@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/owui-mcp/owui-mcp/schemas"
 )
 
 // All is the tool table: every tool the server can offer, in one place.
@@ -114,4 +116,14 @@ func Instructions(o Options, tools []Tool, undoHint string) string {
 		b.WriteString("Calls marked (confirmed) (deletes, access changes, admin tools) first return a preview and change nothing: show it to the user, and call again with the same arguments plus confirm_token only if they approve (or the user is asked directly when the client supports elicitation). dry_run=true only previews. Backups of changed records are written first: " + undo + ".\n")
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// Schemas are the input and output schemas of every tool of the table, for
+// the generator of the schemas table (schemas/gen) and its test.
+func Schemas() []schemas.Schema {
+	var out []schemas.Schema
+	for _, t := range All() {
+		out = append(out, t.In, t.Out)
+	}
+	return out
 }

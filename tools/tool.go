@@ -145,7 +145,7 @@ func decode[P any](t Tool, args map[string]any) (P, error) {
 	if args == nil {
 		args = map[string]any{}
 	}
-	fixed, problems := conform(t.In.Parsed, args)
+	fixed, problems := conform(t.In.Parsed(), args)
 	if len(problems) > 0 {
 		return p, &ArgError{Tool: t.Name, Problems: problems}
 	}
