@@ -83,6 +83,7 @@ type env struct {
 	bin      string // owui-mcp
 	floor    string // the trivial Go binary
 	prof     string // bench/cmd/profserve: the server with a CPU profile
+	mcpmin   string // bench/cmd/mcpmin: the minimal mcp-go server (the library's floor)
 	pyScript string // bench/py/minimal_server.py
 	log      func(format string, args ...any)
 }
@@ -107,6 +108,7 @@ func run(o options) error {
 		bin:      filepath.Join(dir, "owui-mcp"),
 		floor:    filepath.Join(dir, "floor"),
 		prof:     filepath.Join(dir, "profserve"),
+		mcpmin:   filepath.Join(dir, "mcpmin"),
 		pyScript: filepath.Join(root, "bench", "py", "minimal_server.py"),
 	}
 
@@ -116,6 +118,7 @@ func run(o options) error {
 		{"go", "build", "-o", e.bin, "."},
 		{"go", "build", "-o", e.floor, "./bench/cmd/floor"},
 		{"go", "build", "-o", e.prof, "./bench/cmd/profserve"},
+		{"go", "build", "-o", e.mcpmin, "./bench/cmd/mcpmin"},
 	}
 	for _, c := range buildCmds {
 		logf("%s", strings.Join(c, " "))
