@@ -1,3 +1,5 @@
+//go:generate go run ./gen
+
 // Package schemas holds the Go types of every tool's arguments and results
 // and turns them into the flat JSON schemas that MCP clients expect: root
 // type object, everything inline (no $ref or $defs, which many clients cannot

@@ -9,18 +9,18 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/owui-mcp/owui-mcp/schemas"
+	"github.com/owui-mcp/owui-mcp/schemas/schemagen"
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 
 func main() {
-	src, err := schemas.Source(tools.Schemas())
+	src, err := schemagen.Source(tools.Schemas())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "schemas/gen:", err)
 		os.Exit(1)
 	}
 	// go generate runs this in the package directory (schemas/).
-	if err := os.WriteFile(schemas.GeneratedFile, src, 0o644); err != nil {
+	if err := os.WriteFile(schemagen.GeneratedFile, src, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "schemas/gen:", err)
 		os.Exit(1)
 	}

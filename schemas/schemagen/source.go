@@ -1,4 +1,8 @@
-package schemas
+// Package schemagen writes the table of published tool schemas
+// (schemas/zz_schemas_gen.go). It is used by the generator (schemas/gen,
+// run by `go generate ./...`) and by the test that keeps the table current,
+// never by the server, so the server links no Go formatter.
+package schemagen
 
 import (
 	"bytes"
@@ -7,9 +11,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-)
 
-//go:generate go run ./gen
+	"github.com/owui-mcp/owui-mcp/schemas"
+)
 
 // GeneratedFile is the file, in this package's directory, that holds the
 // table of published schemas.
@@ -22,7 +26,7 @@ const RegenerateCommand = "go generate ./..."
 // Source is the Go source of GeneratedFile for the schemas ss (every
 // schema of every tool declaration), each reflected now. The generator
 // writes it; a test fails when it differs from the committed file.
-func Source(ss []Schema) ([]byte, error) {
+func Source(ss []schemas.Schema) ([]byte, error) {
 	table := map[string]string{}
 	for _, s := range ss {
 		raw := string(s.Reflected())
