@@ -69,13 +69,15 @@ func classOn(c Class, o Options) bool {
 	return false
 }
 
-// Register adds tools to s. Tools not registered are absent from
-// tools/list; registerDisabled makes tools/call name the flag they need.
-func Register(s *server.MCPServer, tools []Tool, d *Deps) {
+// serverTools are tools ready for s.AddTools. Tools not added are absent
+// from tools/list; disabledTools makes tools/call name the flag they need.
+func serverTools(tools []Tool, d *Deps) []server.ServerTool {
 	on := func(c Class) bool { return classOn(c, d.Options) }
-	for _, t := range tools {
-		s.AddTool(t.mcpFor(on), t.Handler(d))
+	out := make([]server.ServerTool, len(tools))
+	for i, t := range tools {
+		out[i] = server.ServerTool{Tool: t.mcpFor(on), Handler: t.Handler(d)}
 	}
+	return out
 }
 
 // Instructions tells the agent at initialize what is on, what is off and how
