@@ -56,6 +56,12 @@ func versionOf(stamped string, bi *debug.BuildInfo) string {
 }
 
 func main() {
+	// GC tuning, measured with bench/cmd/gcab: 200 spends ~6–10% less CPU
+	// per call than Go's default 100 for ~4 MB more resident memory (400
+	// saved no more and cost 12 MB). GOGC, when set, still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()

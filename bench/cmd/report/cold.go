@@ -72,7 +72,7 @@ func rowColdStart(e *env) (*section, error) {
 	}
 	if e.opt.owuiPy != "" {
 		cs = append(cs, &contender{key: "owuipy", label: "Python: openwebui-mcp-server (PyPI), an Open WebUI MCP server",
-			argv: []string{e.opt.owuiPy}, env: append(baseEnv(), "WEBUI_URL="+up.URL(), "WEBUI_TOKEN="+fakeowui.AdminKey)})
+			argv: []string{e.opt.owuiPy}, env: append(baseEnv(), "WEBUI_URL="+up.URL(), "WEBUI_API_KEY="+fakeowui.AdminKey)})
 	}
 	const warmups = 2
 	for round := range warmups + e.opt.coldRuns {
