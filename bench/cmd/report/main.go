@@ -137,13 +137,14 @@ func run(o options) error {
 			return
 		}
 		logf("%s …", name)
-		t := time.Now()
+		t, l0 := time.Now(), loadAvg()
 		sec, err := safely(f)
 		if err != nil {
 			logf("%s FAILED: %v", name, err)
 			sec = &section{Title: name, Err: err}
 		}
 		sec.Took = time.Since(t)
+		sec.LoadStart, sec.LoadEnd = l0, loadAvg()
 		logf("%s done in %.1fs", name, sec.Took.Seconds())
 		r.sections = append(r.sections, sec)
 	}
