@@ -166,17 +166,26 @@ type Texter interface{ Text() string }
 
 // structured builds a successful result: structuredContent plus a text
 // rendering for clients that show only text.
+//
+// v is marshalled once, here: structuredContent carries those bytes
+// (json.RawMessage), which the text copy reuses when there is no shorter
+// text, and redactResult searches them for secrets without a second
+// marshal; mcp-go writes them as they are.
 func structured(v any, text string, extra []mcp.Content, d *Deps) *mcp.CallToolResult {
+	b, err := json.Marshal(v)
 	if text == "" {
 		if tx, ok := v.(Texter); ok {
 			text = tx.Text()
 		} else {
-			b, _ := json.Marshal(v)
 			text = string(b)
 		}
 	}
 	text = d.scrub(d.sandboxNote() + escapeNonPrint(text))
-	res := mcp.NewToolResultStructured(v, text)
+	var sc any = v
+	if err == nil {
+		sc = json.RawMessage(b)
+	}
+	res := mcp.NewToolResultStructured(sc, text)
 	res.Content = append(res.Content, extra...)
 	return res
 }
@@ -262,7 +271,12 @@ func redactResult(sec *redact.Set, res *mcp.CallToolResult) {
 			x.Text = sec.String(x.Text)
 		}
 	}
-	res.StructuredContent = sec.Value(res.StructuredContent)
+	if raw, ok := res.StructuredContent.(json.RawMessage); ok {
+		// JSON searches the escaped spellings: the bytes stay valid JSON.
+		res.StructuredContent = json.RawMessage(sec.JSON(raw))
+	} else {
+		res.StructuredContent = sec.Value(res.StructuredContent)
+	}
 	for k, ir := range res.InputRequests {
 		if ir.Elicitation != nil {
 			ir.Elicitation.Message = sec.String(ir.Elicitation.Message)
