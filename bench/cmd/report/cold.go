@@ -131,7 +131,7 @@ func rowColdStart(e *env) (*section, error) {
 		}
 		lines = append(lines, l)
 	}
-	add1("1a", "demo", "cold start, exec → initialize answered over stdio, `--demo` (seeds the in-memory stand-in at start)", demo)
+	add1("1a", "demo", "cold start, exec → initialize answered over stdio, `--demo` (in-memory stand-in, seeded on the first request that reads models)", demo)
 	add1("1b", "upstream", "cold start, same, real configuration (loopback upstream, no `--demo`)", upstream)
 	for _, k := range []string{"py", "owuipy"} {
 		c, ok := by[k]
