@@ -2,7 +2,6 @@ package fakeowui
 
 import (
 	"encoding/json"
-	"regexp"
 	"strings"
 )
 
@@ -12,8 +11,9 @@ import (
 // This follows utils/chat_variables.py.
 
 var (
-	chatVarRE    = regexp.MustCompile(`{{\s*chat\.variables\.([^\s|}]+)(?:\s*\|\s*([^}]*))?\s*}}`)
-	chatVarKeyRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	// Compiled on first use (--demo links this package into the server).
+	chatVarRE    = lazyRE(`{{\s*chat\.variables\.([^\s|}]+)(?:\s*\|\s*([^}]*))?\s*}}`)
+	chatVarKeyRE = lazyRE(`^[a-z][a-z0-9_]*$`)
 )
 
 // chatFieldKeys are the definition keys a field keeps, in the (sorted)
@@ -37,9 +37,9 @@ func chatVariablesSchema(system string) []any {
 	var order []string
 	fields := map[string]pyDict{}
 	typed := map[string]pyDict{}
-	for _, m := range chatVarRE.FindAllStringSubmatchIndex(system, -1) {
+	for _, m := range chatVarRE().FindAllStringSubmatchIndex(system, -1) {
 		key := strings.TrimSpace(system[m[2]:m[3]])
-		if !chatVarKeyRE.MatchString(key) {
+		if !chatVarKeyRE().MatchString(key) {
 			return nil
 		}
 		def := ""

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -338,7 +339,7 @@ func (s *Server) normalizeMeta(meta map[string]any, f *fields, python bool) map[
 		if isStr {
 			msg = "Invalid background image URL: must reference an internal file."
 		}
-		if !isStr || !backgroundURL.MatchString(str) {
+		if !isStr || !backgroundURL().MatchString(str) {
 			f.errs = append(f.errs, valErr{Type: "value_error", Loc: f.at("background_image_url"),
 				Msg: "Value error, " + msg, Input: v, Ctx: map[string]any{"error": msg}})
 		}
@@ -451,9 +452,9 @@ func normalizeTags(v any) []any {
 }
 
 var (
-	userImagePath = regexp.MustCompile(`^/api/v1/users/[^/?#]+/profile/image$`)
-	dataImageURI  = regexp.MustCompile(`(?i)^data:image/(gif|jpeg|png|webp);base64,`)
-	backgroundURL = regexp.MustCompile(`^/api/v1/files/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}/content$`)
+	userImagePath = lazyRE(`^/api/v1/users/[^/?#]+/profile/image$`)
+	dataImageURI  = lazyRE(`(?i)^data:image/(gif|jpeg|png|webp);base64,`)
+	backgroundURL = lazyRE(`^/api/v1/files/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}/content$`)
 )
 
 // validProfileImageURL is validate_image_url of utils/validate.py: empty,
@@ -464,7 +465,7 @@ func validProfileImageURL(s string) bool {
 	case "", "/user.png", "/favicon.png", "/static/favicon.png":
 		return true
 	}
-	if userImagePath.MatchString(s) || dataImageURI.MatchString(s) {
+	if userImagePath().MatchString(s) || dataImageURI().MatchString(s) {
 		return true
 	}
 	u, err := url.Parse(s)
@@ -484,4 +485,10 @@ func (s *Server) validModelID(id string) bool {
 // plus the separators U+001C–U+001F.
 func pyIsSpace(r rune) bool {
 	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+// lazyRE compiles expr on first use, so that linking the fake into the
+// server (--demo) costs nothing at start-up.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -246,7 +246,9 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(caller.WithProfile(caller.With(r.Context(), id), prof))
 	// From here on the token lives only in id.UpstreamToken (openwebui mode).
-	r.Header = r.Header.Clone()
+	// Deleted in place, not from a clone (one map copy per request): the
+	// header map belongs to this request alone, and nothing after
+	// authentication reads Authorization.
 	r.Header.Del("Authorization")
 
 	switch r.Method {

@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/owui"
@@ -115,10 +116,13 @@ const idTimeLayout = "20060102T150405Z"
 // idShape is the only shape of backup ID Read and List accept: time, tool
 // (reduced to [A-Za-z0-9_]), random hex. It admits no separator and no dot,
 // so an ID can never name a path outside the directory.
-var idShape = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[A-Za-z0-9_]{1,64}-[0-9a-f]{6}$`)
+// Compiled on first use: start-up pays nothing for it.
+var idShape = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9]{8}T[0-9]{6}Z-[A-Za-z0-9_]{1,64}-[0-9a-f]{6}$`)
+})
 
 // ValidBackupID reports whether id has the shape of a backup ID.
-func ValidBackupID(id string) bool { return idShape.MatchString(id) }
+func ValidBackupID(id string) bool { return idShape().MatchString(id) }
 
 func checkID(id string) error {
 	switch {

@@ -1,3 +1,5 @@
+//go:generate go run ./gen
+
 // Package schemas holds the Go types of every tool's arguments and results
 // and turns them into the flat JSON schemas that MCP clients expect: root
 // type object, everything inline (no $ref or $defs, which many clients cannot
@@ -9,6 +11,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/invopop/jsonschema"
 )
@@ -51,33 +54,70 @@ func reflector(output, compact bool) *jsonschema.Reflector {
 	}
 }
 
-// Schema is a reflected schema, marshalled, plus the parsed form that the
-// argument decoder walks.
+// Schema is a tool's schema: the published JSON, and the full parsed form
+// that the argument decoder walks.
+//
+// Raw comes from the table that `go generate ./...` writes
+// (zz_schemas_gen.go, built from the tool declarations), so start-up does
+// no reflection, marshalling or checking; a type missing from the table
+// (a test's own tool) is reflected and checked on the spot. The parsed
+// form is reflected on first use.
 type Schema struct {
-	Raw    json.RawMessage
-	Parsed *jsonschema.Schema
+	// Key names the schema in the generated table: "in " or "out " and the
+	// Go type.
+	Key     string
+	Raw     json.RawMessage
+	parsed  func() *jsonschema.Schema
+	reflect func() json.RawMessage
 }
 
-// Input reflects the argument type T.
+// Parsed is the full schema (reflected once, on first use) that arguments
+// are validated against; for inputs it may be larger than Raw (Compact).
+func (s Schema) Parsed() *jsonschema.Schema {
+	if s.parsed == nil {
+		return nil
+	}
+	return s.parsed()
+}
+
+// Reflected builds the published JSON from the Go type now (what the
+// generator writes; a test compares it with Raw).
+func (s Schema) Reflected() json.RawMessage {
+	if s.reflect == nil {
+		return nil
+	}
+	return s.reflect()
+}
+
+// Input describes the argument type T.
 func Input[T any]() Schema { return build[T](false) }
 
-// Output reflects the result type T.
+// Output describes the result type T.
 func Output[T any]() Schema { return build[T](true) }
 
 func build[T any](output bool) Schema {
-	s := reflectRoot[T](output, false)
-	published := s
-	if !output {
-		published = reflectRoot[T](false, true)
+	kind := "in "
+	if output {
+		kind = "out "
 	}
-	raw, err := json.Marshal(published)
-	if err != nil {
-		panic(fmt.Sprintf("schemas: marshalling %T: %v", *new(T), err))
+	s := Schema{Key: kind + reflect.TypeFor[T]().String()}
+	s.reflect = func() json.RawMessage {
+		raw, err := json.Marshal(reflectRoot[T](output, !output))
+		if err != nil {
+			panic(fmt.Sprintf("schemas: marshalling %T: %v", *new(T), err))
+		}
+		if err := check(raw); err != nil {
+			panic(fmt.Sprintf("schemas: %T: %v", *new(T), err))
+		}
+		return raw
 	}
-	if err := check(raw); err != nil {
-		panic(fmt.Sprintf("schemas: %T: %v", *new(T), err))
+	s.parsed = sync.OnceValue(func() *jsonschema.Schema { return reflectRoot[T](output, false) })
+	if g, ok := generated[s.Key]; ok {
+		s.Raw = json.RawMessage(g)
+	} else {
+		s.Raw = s.reflect()
 	}
-	return Schema{Raw: raw, Parsed: s}
+	return s
 }
 
 func reflectRoot[T any](output, compact bool) *jsonschema.Schema {
@@ -90,8 +130,10 @@ func reflectRoot[T any](output, compact bool) *jsonschema.Schema {
 	return s
 }
 
-// check enforces the shape every tool schema must have; it runs at start-up,
-// so a bad type fails every test rather than one client in the field.
+// check enforces the shape every tool schema must have; it runs whenever a
+// schema is reflected (the generator, its test, types missing from the
+// table), so a bad type fails `go generate` and the tests rather than one
+// client in the field.
 func check(raw json.RawMessage) error {
 	var root map[string]any
 	if err := json.Unmarshal(raw, &root); err != nil {

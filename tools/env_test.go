@@ -47,6 +47,12 @@ type envConfig struct {
 	clock     func() time.Time
 	fake      fakeowui.Options
 	allow     []string
+	// coldVersion: initialize before the upstream version is known (a
+	// stdio server whose start-up probe has not answered yet); by default
+	// it is read first, as main's start-up probe does for a server that has
+	// run a moment.
+	coldVersion bool
+	wrap        func(http.Handler) http.Handler
 }
 
 func withOptions(o Options) envOption        { return func(c *envConfig) { c.opts = o } }
@@ -64,6 +70,14 @@ func withFake(o fakeowui.Options) envOption { return func(c *envConfig) { c.fake
 // withAllow is --tools.
 func withAllow(names ...string) envOption { return func(c *envConfig) { c.allow = names } }
 
+// withColdVersion initializes before the upstream version is known.
+func withColdVersion() envOption { return func(c *envConfig) { c.coldVersion = true } }
+
+// withUpstream wraps the fake's HTTP handler (to delay or watch requests).
+func withUpstream(w func(http.Handler) http.Handler) envOption {
+	return func(c *envConfig) { c.wrap = w }
+}
+
 // allOn enables every tool class with token confirmation.
 var allOn = Options{AllowAccessChanges: true, AllowAdmin: true, Confirm: ConfirmAuto}
 
@@ -77,7 +91,11 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	if cfg.seed {
 		fakeowui.SeedDemo(fake)
 	}
-	hs := httptest.NewServer(fake)
+	var h http.Handler = fake
+	if cfg.wrap != nil {
+		h = cfg.wrap(h)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
 	// Generous: the concurrency tests run under -race on 2 shared cores, and no
 	// test here relies on this timeout firing.
@@ -106,6 +124,9 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	if !cfg.coldVersion {
+		_, _ = c.Version(ctx) // a failure is the tests' business (bad key, down server)
+	}
 	if err := mc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/owui-mcp/owui-mcp/schemas"
 )
 
 // All is the tool table: every tool the server can offer, in one place.
@@ -67,13 +69,15 @@ func classOn(c Class, o Options) bool {
 	return false
 }
 
-// Register adds tools to s. Tools not registered are absent from
-// tools/list; registerDisabled makes tools/call name the flag they need.
-func Register(s *server.MCPServer, tools []Tool, d *Deps) {
+// serverTools are tools ready for s.AddTools. Tools not added are absent
+// from tools/list; disabledTools makes tools/call name the flag they need.
+func serverTools(tools []Tool, d *Deps) []server.ServerTool {
 	on := func(c Class) bool { return classOn(c, d.Options) }
-	for _, t := range tools {
-		s.AddTool(t.mcpFor(on), t.Handler(d))
+	out := make([]server.ServerTool, len(tools))
+	for i, t := range tools {
+		out[i] = server.ServerTool{Tool: t.mcpFor(on), Handler: t.Handler(d)}
 	}
+	return out
 }
 
 // Instructions tells the agent at initialize what is on, what is off and how
@@ -114,4 +118,14 @@ func Instructions(o Options, tools []Tool, undoHint string) string {
 		b.WriteString("Calls marked (confirmed) (deletes, access changes, admin tools) first return a preview and change nothing: show it to the user, and call again with the same arguments plus confirm_token only if they approve (or the user is asked directly when the client supports elicitation). dry_run=true only previews. Backups of changed records are written first: " + undo + ".\n")
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// Schemas are the input and output schemas of every tool of the table, for
+// the generator of the schemas table (schemas/gen) and its test.
+func Schemas() []schemas.Schema {
+	var out []schemas.Schema
+	for _, t := range All() {
+		out = append(out, t.In, t.Out)
+	}
+	return out
 }

@@ -48,11 +48,12 @@ func (d *Deps) undoHint() string {
 	return "to put them back, " + how + " and call restore_models"
 }
 
-// registerDisabled makes every tool that is off answer tools/call with the
-// flag that turns it on, instead of mcp-go's bare "tool not found", while
-// keeping it out of tools/list.
-func registerDisabled(s *server.MCPServer, hooks *server.Hooks, all []Tool, o Options, allow []string, offered map[string]bool) {
+// disabledTools are the tools that are off, each answering tools/call with
+// the flag that turns it on, instead of mcp-go's bare "tool not found"; a
+// hook added to hooks keeps them out of tools/list.
+func disabledTools(hooks *server.Hooks, all []Tool, o Options, allow []string, offered map[string]bool) []server.ServerTool {
 	hidden := map[string]bool{}
+	var out []server.ServerTool
 	for _, t := range all {
 		if offered[t.Name] {
 			continue
@@ -61,14 +62,14 @@ func registerDisabled(s *server.MCPServer, hooks *server.Hooks, all []Tool, o Op
 		msg := fmt.Sprintf("%s is turned off on this server, so nothing was done: %s. Tell the user; the other tools are unaffected.", t.Name, enableHow(t, o, allow))
 		// An open schema: the call is refused whatever its arguments.
 		mt := mcp.NewToolWithRawSchema(t.Name, t.Description, []byte(`{"type":"object"}`))
-		s.AddTool(mt, func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		out = append(out, server.ServerTool{Tool: mt, Handler: func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			return mcp.NewToolResultError(msg), nil
+		}})
+	}
+	if len(hidden) > 0 {
+		hooks.AddAfterListTools(func(_ context.Context, _ any, _ *mcp.ListToolsRequest, r *mcp.ListToolsResult) {
+			r.Tools = slices.DeleteFunc(r.Tools, func(t mcp.Tool) bool { return hidden[t.Name] })
 		})
 	}
-	if len(hidden) == 0 {
-		return
-	}
-	hooks.AddAfterListTools(func(_ context.Context, _ any, _ *mcp.ListToolsRequest, r *mcp.ListToolsResult) {
-		r.Tools = slices.DeleteFunc(r.Tools, func(t mcp.Tool) bool { return hidden[t.Name] })
-	})
+	return out
 }

@@ -27,7 +27,7 @@ func NewServer(d *Deps, version string, allow []string) (*server.MCPServer, []To
 	for _, t := range enabled {
 		d.Offered[t.Name] = true
 	}
-	hooks := versionHooks(d, enabled) // registerDisabled adds its own to the same set
+	hooks := versionHooks(d, enabled) // disabledTools adds its own to the same set
 	s := server.NewMCPServer(Name, version,
 		server.WithTitle("Open WebUI models"),
 		server.WithToolCapabilities(false),
@@ -40,8 +40,18 @@ func NewServer(d *Deps, version string, allow []string) (*server.MCPServer, []To
 		// Descriptions follow the connected release (so do the instructions: see versionHooks).
 		server.WithToolFilter(versionFilter(d)),
 	)
-	Register(s, enabled, d)
-	registerDisabled(s, hooks, all, d.Options, allow, d.Offered)
+	// mcp-go checks every tool's input schema as it is added (~20 µs a
+	// tool); that runs beside the first answers instead of before them.
+	// Only tools/list and tools/call need the tools, and they wait for it.
+	batch := append(serverTools(enabled, d), disabledTools(hooks, all, d.Options, allow, d.Offered)...)
+	ready := make(chan struct{})
+	wait := func() { <-ready }
+	hooks.AddBeforeListTools(func(context.Context, any, *mcp.ListToolsRequest) { wait() })
+	hooks.AddBeforeCallTool(func(context.Context, any, *mcp.CallToolRequest) { wait() })
+	go func() {
+		defer close(ready)
+		s.AddTools(batch...)
+	}()
 	return s, enabled, nil
 }
 

@@ -145,7 +145,7 @@ func decode[P any](t Tool, args map[string]any) (P, error) {
 	if args == nil {
 		args = map[string]any{}
 	}
-	fixed, problems := conform(t.In.Parsed, args)
+	fixed, problems := conform(t.In.Parsed(), args)
 	if len(problems) > 0 {
 		return p, &ArgError{Tool: t.Name, Problems: problems}
 	}
@@ -166,17 +166,26 @@ type Texter interface{ Text() string }
 
 // structured builds a successful result: structuredContent plus a text
 // rendering for clients that show only text.
+//
+// v is marshalled once, here: structuredContent carries those bytes
+// (json.RawMessage), which the text copy reuses when there is no shorter
+// text, and redactResult searches them for secrets without a second
+// marshal; mcp-go writes them as they are.
 func structured(v any, text string, extra []mcp.Content, d *Deps) *mcp.CallToolResult {
+	b, err := json.Marshal(v)
 	if text == "" {
 		if tx, ok := v.(Texter); ok {
 			text = tx.Text()
 		} else {
-			b, _ := json.Marshal(v)
 			text = string(b)
 		}
 	}
 	text = d.scrub(d.sandboxNote() + escapeNonPrint(text))
-	res := mcp.NewToolResultStructured(v, text)
+	var sc any = v
+	if err == nil {
+		sc = json.RawMessage(b)
+	}
+	res := mcp.NewToolResultStructured(sc, text)
 	res.Content = append(res.Content, extra...)
 	return res
 }
@@ -262,7 +271,12 @@ func redactResult(sec *redact.Set, res *mcp.CallToolResult) {
 			x.Text = sec.String(x.Text)
 		}
 	}
-	res.StructuredContent = sec.Value(res.StructuredContent)
+	if raw, ok := res.StructuredContent.(json.RawMessage); ok {
+		// JSON searches the escaped spellings: the bytes stay valid JSON.
+		res.StructuredContent = json.RawMessage(sec.JSON(raw))
+	} else {
+		res.StructuredContent = sec.Value(res.StructuredContent)
+	}
 	for k, ir := range res.InputRequests {
 		if ir.Elicitation != nil {
 			ir.Elicitation.Message = sec.String(ir.Elicitation.Message)

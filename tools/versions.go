@@ -23,9 +23,9 @@ var toolFeature = map[string]owui.Feature{
 	"delete_model_version": owui.FeatureModelHistory,
 }
 
-// versionWait bounds how long initialize or tools/list waits to learn the
-// upstream version when it is not known yet; on failure the generic
-// (newest-release) text is served and the next request tries again.
+// versionWait bounds how long tools/list waits to learn the upstream
+// version when it is not known yet; on failure the generic (newest-release)
+// descriptions are served and the next request tries again.
 const versionWait = 3 * time.Second
 
 // learnVersion reads /api/version once (the client keeps it).
@@ -42,22 +42,37 @@ func learnVersion(ctx context.Context, d *Deps) string {
 	return v
 }
 
-// versionHooks make initialize's instructions and tools/list reflect the
-// connected release: the version is read before either answers.
+// knownVersion is the upstream version if it was already read, without
+// contacting the server.
+func knownVersion(d *Deps) string {
+	if d == nil || d.Client == nil {
+		return ""
+	}
+	return d.Client.KnownVersion()
+}
+
+// versionHooks make the tool descriptions of tools/list reflect the
+// connected release: tools/list waits (at most versionWait) for the version.
+// initialize never waits for the upstream (a client's first answer must not
+// depend on Open WebUI's latency or health): its instructions name the
+// release only when it is already known — main reads it in the background
+// at start, so a long-running HTTP server states it, while a stdio server's
+// initialize usually comes first. The instructions never depend on it
+// otherwise; what a release lacks is said per tool at tools/list.
 func versionHooks(d *Deps, enabled []Tool) *server.Hooks {
 	names := make([]string, len(enabled))
 	for i, t := range enabled {
 		names[i] = t.Name
 	}
 	h := &server.Hooks{}
-	h.AddAfterInitialize(func(ctx context.Context, _ any, _ *mcp.InitializeRequest, res *mcp.InitializeResult) {
-		if note := VersionNote(learnVersion(ctx, d), names); note != "" {
+	h.AddAfterInitialize(func(_ context.Context, _ any, _ *mcp.InitializeRequest, res *mcp.InitializeResult) {
+		if note := VersionNote(knownVersion(d), names); note != "" {
 			res.Instructions = strings.TrimSpace(res.Instructions + "\n" + note)
 		}
 	})
 	// 2026-07-28 clients learn the instructions from server/discover.
-	h.AddAfterDiscover(func(ctx context.Context, _ any, _ *mcp.DiscoverRequest, res *mcp.DiscoverResult) {
-		if note := VersionNote(learnVersion(ctx, d), names); note != "" {
+	h.AddAfterDiscover(func(_ context.Context, _ any, _ *mcp.DiscoverRequest, res *mcp.DiscoverResult) {
+		if note := VersionNote(knownVersion(d), names); note != "" {
 			res.Instructions = strings.TrimSpace(res.Instructions + "\n" + note)
 		}
 	})

@@ -2,7 +2,10 @@ package tools
 
 import (
 	"context"
+	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -64,6 +67,41 @@ func TestVersionNewestKeepsSurface(t *testing.T) {
 				t.Errorf("%s: description %q, declared %q", name, tl.Description, d.MCP().Description)
 			}
 		}
+	}
+}
+
+// initialize never waits for the upstream: with the version not known yet
+// it answers without contacting Open WebUI and without a version line;
+// tools/list then reads the version and describes what the release lacks.
+func TestVersionInitializeDoesNotWait(t *testing.T) {
+	var mu sync.Mutex
+	var paths []string
+	e := newEnv(t, withColdVersion(), withFake(fakeowui.Options{Version: "0.9.6", Behaviour: fakeowui.BehaviourFor("0.9.6")}),
+		withUpstream(func(h http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				paths = append(paths, r.URL.Path)
+				mu.Unlock()
+				h.ServeHTTP(w, r)
+			})
+		}))
+	mu.Lock()
+	before := slices.Clone(paths)
+	mu.Unlock()
+	if len(before) != 0 {
+		t.Errorf("requests upstream before initialize was answered: %v", before)
+	}
+	if strings.Contains(e.init.Instructions, "Connected to") {
+		t.Errorf("instructions name a version nobody read: %q", e.init.Instructions)
+	}
+	tl := listedTools(t, e)
+	if got := tl["list_base_model_tags"].Description; !strings.HasPrefix(got, "UNAVAILABLE on this server: base-model tags (GET /api/v1/models/base/tags) needs Open WebUI 0.10.0 or later; this server runs 0.9.6. ") {
+		t.Errorf("description after tools/list: %q", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(paths, []string{"/api/version"}) {
+		t.Errorf("requests upstream: %v, want /api/version once (at tools/list)", paths)
 	}
 }
 

@@ -63,6 +63,7 @@ func rowColdStart(e *env) (*section, error) {
 		{key: "demo", label: "owui-mcp `--demo`", argv: []string{e.bin, "--demo"}, env: baseEnv()},
 		{key: "upstream", label: "owui-mcp, loopback upstream (no `--demo`)", argv: []string{e.bin}, env: e.upstreamEnv(up.URL())},
 		{key: "version", label: "owui-mcp `--version` (exec + runtime + package init, no server)", argv: []string{e.bin, "--version"}, env: baseEnv(), firstLine: true},
+		{key: "mcpmin", label: "minimal mcp-go server, one tool (bench/cmd/mcpmin): the library's floor", argv: []string{e.mcpmin}, env: e.upstreamEnv(up.URL())},
 		{key: "floor", label: "trivial Go binary (bench/cmd/floor): read a line, write a JSON line", argv: []string{e.floor}, env: baseEnv()},
 	}
 	if e.opt.python != "" {
@@ -71,7 +72,7 @@ func rowColdStart(e *env) (*section, error) {
 	}
 	if e.opt.owuiPy != "" {
 		cs = append(cs, &contender{key: "owuipy", label: "Python: openwebui-mcp-server (PyPI), an Open WebUI MCP server",
-			argv: []string{e.opt.owuiPy}, env: append(baseEnv(), "WEBUI_URL="+up.URL(), "WEBUI_TOKEN="+fakeowui.AdminKey)})
+			argv: []string{e.opt.owuiPy}, env: append(baseEnv(), "WEBUI_URL="+up.URL(), "WEBUI_API_KEY="+fakeowui.AdminKey)})
 	}
 	const warmups = 2
 	for round := range warmups + e.opt.coldRuns {
@@ -95,7 +96,7 @@ func rowColdStart(e *env) (*section, error) {
 		by[c.key] = c
 	}
 	S := func(k string) bench.Summary { return summarize(by[k].times) }
-	demo, upstream, version, floor := S("demo"), S("upstream"), S("version"), S("floor")
+	demo, upstream, version, floor, lib := S("demo"), S("upstream"), S("version"), S("floor"), S("mcpmin")
 
 	initTop, initTotal := initTrace(e)
 
@@ -106,20 +107,32 @@ func rowColdStart(e *env) (*section, error) {
 			num(floor.Median), num(version.Median), initTotal, initTop, num(v.Median-version.Median))
 	}
 	var lines []line
-	add1 := func(id, fig string, v bench.Summary) {
-		ok := v.Median <= 10
-		l := line{ID: id, Figure: fig, Value: sum(v, "ms"), Baseline: "floor: " + sum(floor, "ms"),
-			Ratio: num(v.Median/floor.Median) + "× the floor", Target: "≤ 10 ms median", Verdict: verdict(ok)}
-		if straddles(v, 10) {
-			l.Close = fmt.Sprintf("the runs span %s – %s ms", num(v.Min), num(v.Max))
+	add1 := func(id, key, fig string, v bench.Summary) {
+		// Contenders ran once per round, so the i-th times pair up.
+		var per []float64
+		for i := range min(len(by[key].times), len(by["mcpmin"].times)) {
+			per = append(per, by[key].times[i]/by["mcpmin"].times[i])
+		}
+		pr := summarize(per)
+		x := v.Median / lib.Median
+		ok := v.Median <= 10 && x <= 1.15
+		l := line{ID: id, Figure: fig, Value: sum(v, "ms"), Baseline: "mcp-go minimal: " + sum(lib, "ms") + "; floor: " + sum(floor, "ms"),
+			Ratio:  fmt.Sprintf("%s× mcp-go minimal (per round: median %s, %s – %s×); %s× the floor", num(x), num(pr.Median), num(pr.Min), num(pr.Max), num(v.Median/floor.Median)),
+			Target: "≤ 10 ms median and ≤ 1.15× mcp-go minimal", Verdict: verdict(ok)}
+		if straddles(v, 10) || straddles(pr, 1.15) {
+			l.Close = fmt.Sprintf("the runs span %s – %s ms, %s – %s× mcp-go minimal", num(v.Min), num(v.Max), num(pr.Min), num(pr.Max))
 		}
 		if !ok {
 			l.Why = why(v)
+			if v.Median > 10 && lib.Median > 10/1.15 {
+				l.Why += fmt.Sprintf("; the minimal mcp-go server itself took %s ms in this run (machine load at the end: %s), "+
+					"so 10 ms is out of reach of any mcp-go server here, and the ratio (%s×) is the figure that says what owui-mcp adds", num(lib.Median), loadAvg(), num(x))
+			}
 		}
 		lines = append(lines, l)
 	}
-	add1("1a", "cold start, exec → initialize answered over stdio, `--demo` (seeds the in-memory stand-in at start)", demo)
-	add1("1b", "cold start, same, real configuration (loopback upstream, no `--demo`)", upstream)
+	add1("1a", "demo", "cold start, exec → initialize answered over stdio, `--demo` (in-memory stand-in, seeded on the first request that reads models)", demo)
+	add1("1b", "upstream", "cold start, same, real configuration (loopback upstream, no `--demo`)", upstream)
 	for _, k := range []string{"py", "owuipy"} {
 		c, ok := by[k]
 		if !ok {

@@ -203,6 +203,30 @@ func rowHTTP(e *env) (*section, *httpLoad, error) {
 	if _, err := sessions[0].getModel(hc, 1); err != nil {
 		return nil, nil, fmt.Errorf("first get_model over HTTP: %w", err)
 	}
+	// The library's floor: the minimal mcp-go server (streamable HTTP, same
+	// token check, same upstream GET), with its own sessions.
+	libPort, err := freePort()
+	if err != nil {
+		return nil, nil, err
+	}
+	libAddr := "127.0.0.1:" + strconv.Itoa(libPort)
+	lp, err := bench.StartStdio([]string{e.mcpmin, "-listen", libAddr}, append(e.upstreamEnv(up.URL()), "OWUI_MCP_HTTP_TOKEN="+token), 10*time.Minute)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer lp.Close()
+	if err := waitHealthy(hc, "http://"+libAddr, lp); err != nil {
+		return nil, nil, fmt.Errorf("mcpmin: %w", err)
+	}
+	libSessions := make([]*mcpSession, maxC)
+	for i := range libSessions {
+		libSessions[i] = &mcpSession{url: "http://" + libAddr + "/mcp", token: token}
+		if err := libSessions[i].initialize(hc); err != nil {
+			return nil, nil, fmt.Errorf("mcpmin: %w", err)
+		}
+	}
+	libCall := func(w, seq int) (int, error) { return libSessions[w].getModel(hc, 2+seq) }
+
 	u := modelURL(up.URL())
 	serverCall := func(w, seq int) (int, error) { return sessions[w].getModel(hc, 2+seq) }
 	directCall := func(int, int) (int, error) {
@@ -213,7 +237,7 @@ func rowHTTP(e *env) (*section, *httpLoad, error) {
 	}
 
 	warm := min(300*time.Millisecond, e.opt.segment/2)
-	type pair struct{ server, direct []segment }
+	type pair struct{ server, direct, lib []segment }
 	res := map[int]*pair{}
 	for _, c := range concurrencies {
 		res[c] = &pair{}
@@ -232,6 +256,15 @@ func rowHTTP(e *env) (*section, *httpLoad, error) {
 			ld.calls += s.calls
 			fake.ResetRequests()
 
+			load(c, warm, libCall)
+			cpu0, _ = bench.ProcCPU(lp.Pid())
+			self0 = bench.SelfCPU()
+			ls := load(c, e.opt.segment, libCall)
+			cpu1, _ = bench.ProcCPU(lp.Pid())
+			ls.serverCPU, ls.harnessCPU = cpu1-cpu0, bench.SelfCPU()-self0
+			res[c].lib = append(res[c].lib, ls)
+			fake.ResetRequests()
+
 			load(c, warm, directCall)
 			self0 = bench.SelfCPU()
 			d := load(c, e.opt.segment, directCall)
@@ -243,6 +276,7 @@ func rowHTTP(e *env) (*section, *httpLoad, error) {
 	ld.after, _ = bench.ReadProcStatus(p.Pid())
 	_ = p.Cmd.Process.Signal(syscall.SIGTERM) // graceful shutdown, as on Ctrl-C
 	p.Close()                                 // the profiled pass below gets the cores to itself
+	lp.Close()
 	e.log("  profiled pass")
 	profTbl, profTop, profCalls, profErr := profileHTTP(e, fake, up)
 
@@ -274,6 +308,10 @@ func rowHTTP(e *env) (*section, *httpLoad, error) {
 		s50, d50 := col(sv, p50), col(dr, p50)
 		s99, d99 := col(sv, p99), col(dr, p99)
 		sCPU := col(sv, perCall(func(s segment) time.Duration { return s.serverCPU }))
+		lv := res[c].lib
+		lr, l50, l99 := col(lv, rate), col(lv, p50), col(lv, p99)
+		lCPU := col(lv, perCall(func(s segment) time.Duration { return s.serverCPU }))
+		lhCPU := col(lv, perCall(func(s segment) time.Duration { return s.harnessCPU }))
 		hCPU := col(sv, perCall(func(s segment) time.Duration { return s.harnessCPU }))
 		dCPU := col(dr, perCall(func(s segment) time.Duration { return s.harnessCPU }))
 		var errs, calls int64
@@ -297,6 +335,8 @@ func rowHTTP(e *env) (*section, *httpLoad, error) {
 		fig := fmt.Sprintf("streamable HTTP, get_model, %d concurrent client%s: calls/s", c, map[bool]string{true: "s"}[c > 1])
 		l := line{ID: id, Figure: fig, Value: sum(sr, "calls/s"), Baseline: "direct GET: " + sum(drr, "calls/s"),
 			Ratio: num(sr.Median/drr.Median) + "× the direct rate", Target: none, Verdict: none}
+		l.Baseline = "mcp-go minimal: " + sum(lr, "calls/s") + "; " + l.Baseline
+		l.Ratio = num(sr.Median/lr.Median) + "× mcp-go minimal; " + l.Ratio
 		// The throughput target is judged where there is concurrency to use
 		// both cores; one sequential client measures latency, not capacity.
 		if c > 1 {
@@ -325,8 +365,8 @@ func rowHTTP(e *env) (*section, *httpLoad, error) {
 		lines = append(lines, l)
 		pl := line{ID: id + "'", Figure: fmt.Sprintf("streamable HTTP, %d client%s: latency p50 / p99", c, map[bool]string{true: "s"}[c > 1]),
 			Value:    "p50 " + sum(s50, "ms") + "; p99 " + sum(s99, "ms"),
-			Baseline: "p50 " + sum(d50, "ms") + "; p99 " + sum(d99, "ms"),
-			Ratio:    "p99 " + num(s99.Median/d99.Median) + "×", Target: none, Verdict: none}
+			Baseline: "mcp-go minimal: p50 " + sum(l50, "ms") + "; p99 " + sum(l99, "ms") + "; direct GET: p50 " + sum(d50, "ms") + "; p99 " + sum(d99, "ms"),
+			Ratio:    "p99 " + num(s99.Median/l99.Median) + "× mcp-go minimal, " + num(s99.Median/d99.Median) + "× direct", Target: none, Verdict: none}
 		if c == 64 {
 			pl.Target = "p99 ≤ 20 ms at 64 clients"
 			pl.Verdict = verdict(s99.Median <= 20)
@@ -335,13 +375,19 @@ func rowHTTP(e *env) (*section, *httpLoad, error) {
 			}
 			if s99.Median > 20 {
 				pl.Why = fmt.Sprintf("queueing: with 64 calls always in flight, the mean latency is 64 / throughput (Little's law) = %s ms at the measured %s calls/s, "+
-					"so p99 ≤ 20 ms needs well over 3,200 calls/s; p99 is %s× p50 here",
-					num(64/sr.Median*1000), commas(sr.Median), num(s99.Median/s50.Median))
+					"so p99 ≤ 20 ms needs well over 3,200 calls/s; p99 is %s× p50 here. The throughput is CPU-bound on the 2 shared cores: each call costs "+
+					"%s µs of server CPU plus %s µs of harness CPU (load generator + fake upstream), so the cores allow at most %s calls/s, "+
+					"i.e. a mean latency of at least %s ms at 64 clients. The minimal mcp-go server, measured the same way "+
+					"(%s µs server + %s µs harness CPU per call), reaches %s calls/s with p99 %s ms: the library's own floor on this machine",
+					num(64/sr.Median*1000), commas(sr.Median), num(s99.Median/s50.Median),
+					num(sCPU.Median), num(hCPU.Median), commas(2e6/(sCPU.Median+hCPU.Median)), num(64/(2e6/(sCPU.Median+hCPU.Median))*1000),
+					num(lCPU.Median), num(lhCPU.Median), commas(lr.Median), num(l99.Median))
 			}
 		}
 		lines = append(lines, pl)
 		rows = append(rows, []string{strconv.Itoa(c),
 			sum(sr, ""), sum(s50, ""), sum(s99, ""), num(sCPU.Median), num(hCPU.Median),
+			sum(lr, ""), sum(l99, ""), num(lCPU.Median), num(lhCPU.Median),
 			sum(drr, ""), sum(d50, ""), sum(d99, ""), num(dCPU.Median)})
 	}
 	body := fmt.Sprintf(`One `+"`owui-mcp --transport http --listen %s`"+` process (bearer token from OWUI_MCP_HTTP_TOKEN,
@@ -349,7 +395,8 @@ every other setting default, so `+"`--max-concurrent`"+` is 64), pointed at a fa
 opens %d sessions (initialize with protocol %s → Mcp-Session-Id, then notifications/initialized) and, at each
 concurrency c, runs c goroutines, each on its own session, POSTing `+"`tools/call get_model`"+` back to back
 (raw JSON-RPC over a shared keep-alive http.Client; each answer checked for a result without isError). The baseline
-is c goroutines GETting the same model from the same fake directly. Each timed segment lasts %s after a %s
+is c goroutines GETting the same model from the same fake directly; the library's floor is the same load against
+bench/cmd/mcpmin (a minimal mcp-go server, streamable HTTP, same bearer check, one tool making the same upstream GET). Each timed segment lasts %s after a %s
 warm-up; server and baseline segments alternate; %d runs per concurrency. calls/s counts answered calls;
 p50/p99 are over every call of a segment; the table gives medians [min – max] over runs. CPU columns are µs of
 CPU per answered call: the owui-mcp process (from /proc/<pid>/stat, 10 ms ticks) and the harness process (load
@@ -357,6 +404,7 @@ generator + fake upstream, getrusage). All three share the machine's %d cores.
 
 `, addr, maxC, bench.ProtocolVersion, e.opt.segment, warm, e.opt.runs, e.machineCores())
 	body += table([]string{"clients", "owui-mcp calls/s", "p50 ms", "p99 ms", "server CPU µs/call", "harness CPU µs/call",
+		"mcp-go minimal calls/s", "p99 ms", "server CPU µs/call", "harness CPU µs/call",
 		"direct calls/s", "p50 ms", "p99 ms", "harness CPU µs/call"}, rows)
 	if len(errNotes) > 0 {
 		body += "\nFailed calls (counted out of calls/s and latency):\n\n- " + strings.Join(errNotes, "\n- ") + "\n"

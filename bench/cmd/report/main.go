@@ -83,6 +83,7 @@ type env struct {
 	bin      string // owui-mcp
 	floor    string // the trivial Go binary
 	prof     string // bench/cmd/profserve: the server with a CPU profile
+	mcpmin   string // bench/cmd/mcpmin: the minimal mcp-go server (the library's floor)
 	pyScript string // bench/py/minimal_server.py
 	log      func(format string, args ...any)
 }
@@ -107,6 +108,7 @@ func run(o options) error {
 		bin:      filepath.Join(dir, "owui-mcp"),
 		floor:    filepath.Join(dir, "floor"),
 		prof:     filepath.Join(dir, "profserve"),
+		mcpmin:   filepath.Join(dir, "mcpmin"),
 		pyScript: filepath.Join(root, "bench", "py", "minimal_server.py"),
 	}
 
@@ -116,6 +118,7 @@ func run(o options) error {
 		{"go", "build", "-o", e.bin, "."},
 		{"go", "build", "-o", e.floor, "./bench/cmd/floor"},
 		{"go", "build", "-o", e.prof, "./bench/cmd/profserve"},
+		{"go", "build", "-o", e.mcpmin, "./bench/cmd/mcpmin"},
 	}
 	for _, c := range buildCmds {
 		logf("%s", strings.Join(c, " "))
@@ -134,13 +137,14 @@ func run(o options) error {
 			return
 		}
 		logf("%s …", name)
-		t := time.Now()
+		t, l0 := time.Now(), loadAvg()
 		sec, err := safely(f)
 		if err != nil {
 			logf("%s FAILED: %v", name, err)
 			sec = &section{Title: name, Err: err}
 		}
 		sec.Took = time.Since(t)
+		sec.LoadStart, sec.LoadEnd = l0, loadAvg()
 		logf("%s done in %.1fs", name, sec.Took.Seconds())
 		r.sections = append(r.sections, sec)
 	}

@@ -26,6 +26,10 @@ type section struct {
 	Body  string
 	Err   error
 	Took  time.Duration
+	// Load is the load average (1, 5, 15 min) when the row started and
+	// ended: the machine is shared, and ratios against a same-run baseline
+	// are what carries over to a quiet machine.
+	LoadStart, LoadEnd string
 }
 
 // line is one figure of the results table.
@@ -82,7 +86,7 @@ func (r *report) markdown() string {
 	if r.opt.command != r.opt.harness {
 		w("which installs the Python baselines (a cached venv) and ran:\n\n```sh\n%s\n```\n\n", r.opt.harness)
 	}
-	w("The harness builds `owui-mcp` (`go build .`), the floor binary (`./bench/cmd/floor`) and the profiling server (`./bench/cmd/profserve`) into a temporary directory first.\n\n")
+	w("The harness builds `owui-mcp` (`go build .`), the floor binary (`./bench/cmd/floor`), the minimal mcp-go server that is the library's floor (`./bench/cmd/mcpmin`: one tool making the same upstream GET) and the profiling server (`./bench/cmd/profserve`) into a temporary directory first. To rerun on a quiet machine, run the same one command; nothing else is needed.\n\n")
 
 	w("## Results\n\n")
 	w("| # | figure | owui-mcp: median [min – max] | baseline, same run: median [min – max] | ratio | target | verdict |\n")
@@ -134,7 +138,7 @@ func (r *report) markdown() string {
 			continue
 		}
 		w("%s\n", strings.TrimSpace(s.Body))
-		w("\n_Section took %.1f s._\n\n", s.Took.Seconds())
+		w("\n_Section took %.1f s; load average %s at its start, %s at its end._\n\n", s.Took.Seconds(), s.LoadStart, s.LoadEnd)
 	}
 	return b.String()
 }

@@ -119,6 +119,36 @@ type stdioRun struct {
 	serverCPU, harnessCPU time.Duration // per server call: the server process, the harness process (client + fake)
 	directCPU             time.Duration // per direct call: the harness process (client + fake)
 	pipe                  time.Duration // mean per call of the stdio floor (bench/cmd/floor -loop)
+	lib, libCPU           time.Duration // mean and server CPU per call of the minimal mcp-go server (bench/cmd/mcpmin)
+}
+
+// libRun times n get_model calls to the minimal mcp-go server making the
+// same upstream GET: the library's floor per call. It returns the mean wall
+// time and the server process's CPU per call.
+func libRun(e *env, up *bench.Upstream, n, warm int) (time.Duration, time.Duration, error) {
+	p, err := bench.StartStdio([]string{e.mcpmin}, e.upstreamEnv(up.URL()), 5*time.Minute)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer p.Close()
+	if _, err := p.Initialize(); err != nil {
+		return 0, 0, err
+	}
+	sc := &stdioCaller{p: p, id: 1000}
+	for range warm {
+		if err := sc.call(); err != nil {
+			return 0, 0, err
+		}
+	}
+	up.Fake.ResetRequests()
+	cpu0, _ := bench.ProcCPU(p.Pid())
+	mean, _, err := timeCalls(n, sc.call)
+	if err != nil {
+		return 0, 0, fmt.Errorf("mcpmin: %w; stderr: %s", err, p.Stderr())
+	}
+	cpu1, _ := bench.ProcCPU(p.Pid())
+	up.Fake.ResetRequests()
+	return mean, (cpu1 - cpu0) / time.Duration(n), nil
 }
 
 // pipeFloor times n calls to the trivial Go binary answering every line: the
@@ -223,6 +253,10 @@ func rowStdioOverhead(e *env) (*section, error) {
 		if r.pipe, err = pipeFloor(e, n, warm); err != nil {
 			return nil, fmt.Errorf("stdio floor: %w", err)
 		}
+		// The library's floor: the same loop against the minimal mcp-go server.
+		if r.lib, r.libCPU, err = libRun(e, up, n, warm); err != nil {
+			return nil, fmt.Errorf("minimal mcp-go server: %w", err)
+		}
 		runs = append(runs, r)
 	}
 
@@ -247,6 +281,20 @@ func rowStdioOverhead(e *env) (*section, error) {
 		l.Close = fmt.Sprintf("the runs add %s – %s µs (%s – %s%%)", num(added.Min), num(added.Max), num(addedPct.Min), num(addedPct.Max))
 	}
 	srvCPU := col(func(r stdioRun) float64 { return us(r.serverCPU) })
+	libCPU := col(func(r stdioRun) float64 { return us(r.libCPU) })
+	lib := col(func(r stdioRun) float64 { return us(r.lib) })
+	cpuX := col(func(r stdioRun) float64 { return float64(r.serverCPU) / float64(r.libCPU) })
+	lb := line{ID: "2b", Figure: "server CPU per stdio get_model call vs the minimal mcp-go server making the same upstream GET (bench/cmd/mcpmin)",
+		Value: sum(srvCPU, "µs/call"), Baseline: "mcp-go minimal: " + sum(libCPU, "µs/call") + " (wall " + sum(lib, "µs/call") + ")",
+		Ratio: fmt.Sprintf("%s× (runs: %s – %s×)", num(cpuX.Median), num(cpuX.Min), num(cpuX.Max)), Target: "≤ 1.3× mcp-go minimal", Verdict: verdict(cpuX.Median <= 1.3)}
+	if straddles(cpuX, 1.3) {
+		lb.Close = fmt.Sprintf("the runs span %s – %s×", num(cpuX.Min), num(cpuX.Max))
+	}
+	if cpuX.Median > 1.3 {
+		lb.Why = fmt.Sprintf("owui-mcp does per call what the minimal server does not: it decodes the model record (the minimal server passes the body through as text), "+
+			"validates and repairs the arguments against the full schema, renders the untrusted record escaped, marshals structuredContent and a text copy, and redacts secrets; "+
+			"%s µs of CPU per call more than the library floor of %s µs (see the profile below for where)", num(srvCPU.Median-libCPU.Median), num(libCPU.Median))
+	}
 	harCPU := col(func(r stdioRun) float64 { return us(r.harnessCPU) })
 	dirCPU := col(func(r stdioRun) float64 { return us(r.directCPU) })
 	pipe := col(func(r stdioRun) float64 { return us(r.pipe) })
@@ -256,7 +304,7 @@ func rowStdioOverhead(e *env) (*section, error) {
 			num(us(r.server)), num(us(r.serverP50)), num(us(r.serverP99)),
 			num(us(r.direct)), num(us(r.directP50)), num(us(r.directP99)),
 			num(us(r.server - r.direct)), num(100 * float64(r.server-r.direct) / float64(r.direct)),
-			num(us(r.serverCPU)), num(us(r.harnessCPU)), num(us(r.directCPU)), num(us(r.pipe))})
+			num(us(r.serverCPU)), num(us(r.harnessCPU)), num(us(r.directCPU)), num(us(r.pipe)), num(us(r.lib)), num(us(r.libCPU))})
 	}
 	body := fmt.Sprintf(`Each run starts a fresh `+"`owui-mcp`"+` (stdio, default flags) pointed at a fakeowui server on 127.0.0.1
 (OPENWEBUI_URL, OPENWEBUI_API_KEY = the fake's admin key), initializes, checks one answer in full, makes %d
@@ -269,11 +317,13 @@ model. Per-call means are wall time / calls; p50/p99 are of the individual calls
 Added per call: **%s µs** (median of runs) = **%s%%** of the direct GET; CPU per call: server process %s µs,
 harness (client + fake upstream) %s µs per server call vs %s µs per direct call. The stdio floor, the same loop
 against bench/cmd/floor -loop (a Go process that answers every line with a fixed result and does nothing else),
-takes %s µs per call: what the two pipe crossings and process wake-ups alone cost.
+takes %s µs per call: what the two pipe crossings and process wake-ups alone cost. The library's floor, the same
+loop against bench/cmd/mcpmin (a minimal mcp-go server whose one tool makes the same upstream GET and returns the
+body as text, undecoded), takes %s µs per call with %s µs of server CPU per call.
 
 `, warm, commas(float64(n)), bench.DemoModelID, commas(float64(n)), bench.DemoModelID,
-		num(added.Median), num(addedPct.Median), sum(srvCPU, ""), sum(harCPU, ""), sum(dirCPU, ""), sum(pipe, ""))
-	body += table([]string{"run", "server mean µs", "p50", "p99", "direct mean µs", "p50", "p99", "added µs", "added %", "server CPU µs/call", "harness CPU µs/call", "direct CPU µs/call", "stdio floor mean µs"}, rows)
+		num(added.Median), num(addedPct.Median), sum(srvCPU, ""), sum(harCPU, ""), sum(dirCPU, ""), sum(pipe, ""), sum(lib, ""), sum(libCPU, ""))
+	body += table([]string{"run", "server mean µs", "p50", "p99", "direct mean µs", "p50", "p99", "added µs", "added %", "server CPU µs/call", "harness CPU µs/call", "direct CPU µs/call", "stdio floor mean µs", "mcp-go minimal mean µs", "mcp-go minimal CPU µs/call"}, rows)
 	if s := lastLines(stderrTail, 3); s != "" {
 		body += "\nLast lines the server logged (stderr, default log level): \n\n```\n" + s + "\n```\n"
 	}
@@ -299,7 +349,7 @@ from the same harness loop; each sampled stack is put in the first bucket that o
 `, commas(float64(n)))
 		body += tbl
 	}
-	return &section{Title: "Row 2: per-call overhead over stdio", Lines: []line{l}, Body: body}, nil
+	return &section{Title: "Row 2: per-call overhead over stdio", Lines: []line{l, lb}, Body: body}, nil
 }
 
 // profileStdio runs n get_model calls through profserve over stdio and
