@@ -25,12 +25,12 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/owui-mcp/owui-mcp/caller"
-	"github.com/owui-mcp/owui-mcp/cluster"
-	"github.com/owui-mcp/owui-mcp/fakeowui"
-	"github.com/owui-mcp/owui-mcp/httpserve"
+	"github.com/owui-mcp/owui-mcp/internal/caller"
+	"github.com/owui-mcp/owui-mcp/internal/cluster"
+	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
+	"github.com/owui-mcp/owui-mcp/internal/httpserve"
 	"github.com/owui-mcp/owui-mcp/owui"
-	"github.com/owui-mcp/owui-mcp/safety"
+	"github.com/owui-mcp/owui-mcp/internal/safety"
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 
@@ -56,7 +56,7 @@ func versionOf(stamped string, bi *debug.BuildInfo) string {
 }
 
 func main() {
-	// GC tuning, measured with bench/cmd/gcab: 200 spends ~6–10% less CPU
+	// GC tuning, measured with test/bench/cmd/gcab: 200 spends ~6–10% less CPU
 	// per call than Go's default 100 for ~4 MB more resident memory (400
 	// saved no more and cost 12 MB). GOGC, when set, still wins.
 	if os.Getenv("GOGC") == "" {

@@ -19,8 +19,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/owui-mcp/owui-mcp/caller"
-	"github.com/owui-mcp/owui-mcp/redact"
+	"github.com/owui-mcp/owui-mcp/internal/caller"
+	"github.com/owui-mcp/owui-mcp/internal/redact"
 )
 
 // Config configures a Client.

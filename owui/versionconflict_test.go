@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
 )
 
 // Open WebUI 0.12's optimistic lock answers 409 with an object detail; the

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
 )
 
 func TestParseRelease(t *testing.T) {

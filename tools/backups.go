@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/owui-mcp/owui-mcp/caller"
+	"github.com/owui-mcp/owui-mcp/internal/caller"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/schemas"
 )

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/owui-mcp/owui-mcp/safety"
+	"github.com/owui-mcp/owui-mcp/internal/safety"
 	"github.com/owui-mcp/owui-mcp/schemas"
 )
 

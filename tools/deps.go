@@ -6,10 +6,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/owui-mcp/owui-mcp/caller"
+	"github.com/owui-mcp/owui-mcp/internal/caller"
 	"github.com/owui-mcp/owui-mcp/owui"
-	"github.com/owui-mcp/owui-mcp/redact"
-	"github.com/owui-mcp/owui-mcp/safety"
+	"github.com/owui-mcp/owui-mcp/internal/redact"
+	"github.com/owui-mcp/owui-mcp/internal/safety"
 )
 
 // ConfirmMode is how dangerous calls are confirmed (--confirm).

@@ -17,9 +17,9 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/owui-mcp/owui-mcp/fakeowui"
+	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
 	"github.com/owui-mcp/owui-mcp/owui"
-	"github.com/owui-mcp/owui-mcp/safety"
+	"github.com/owui-mcp/owui-mcp/internal/safety"
 )
 
 // env is one server wired to a fresh fake Open WebUI, with an in-process

@@ -4,7 +4,7 @@ import (
 	"sort"
 
 	"github.com/owui-mcp/owui-mcp/owui"
-	"github.com/owui-mcp/owui-mcp/safety"
+	"github.com/owui-mcp/owui-mcp/internal/safety"
 )
 
 // fingerprint is what a confirmation binds of a Plan.State: every model

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/owui-mcp/owui-mcp/owui"
-	"github.com/owui-mcp/owui-mcp/safety"
+	"github.com/owui-mcp/owui-mcp/internal/safety"
 )
 
 // oldContent is the struct the confirmation bound before contentOf became a

@@ -24,7 +24,7 @@ func TestClientKnowsNoTools(t *testing.T) {
 		"github.com/mark3labs/mcp-go",
 		"github.com/owui-mcp/owui-mcp/tools",
 		"github.com/owui-mcp/owui-mcp/schemas",
-		"github.com/owui-mcp/owui-mcp/httpserve",
+		"github.com/owui-mcp/owui-mcp/internal/httpserve",
 	}
 	for _, d := range deps {
 		for _, f := range forbidden {

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/owui-mcp/owui-mcp/fakeowui"
-	"github.com/owui-mcp/owui-mcp/httpserve"
+	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
+	"github.com/owui-mcp/owui-mcp/internal/httpserve"
 )
 
 // The multi-round-trip confirmation (SEP-2322) as a 2026-07-28 client drives

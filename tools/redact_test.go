@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/owui-mcp/owui-mcp/redact"
+	"github.com/owui-mcp/owui-mcp/internal/redact"
 )
 
 // TestResultsAreRedactedAtTheWrapper: a secret the upstream client does not

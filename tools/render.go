@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/owui-mcp/owui-mcp/owui"
-	"github.com/owui-mcp/owui-mcp/safety"
+	"github.com/owui-mcp/owui-mcp/internal/safety"
 	"github.com/owui-mcp/owui-mcp/schemas"
 )
 
