@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/internal/caller"
-	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/internal/redact"
 	"github.com/owui-mcp/owui-mcp/internal/safety"
+	"github.com/owui-mcp/owui-mcp/owui"
 )
 
 // ConfirmMode is how dangerous calls are confirmed (--confirm).

@@ -3,8 +3,8 @@ package tools
 import (
 	"sort"
 
-	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/internal/safety"
+	"github.com/owui-mcp/owui-mcp/owui"
 )
 
 // fingerprint is what a confirmation binds of a Plan.State: every model

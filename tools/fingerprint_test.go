@@ -4,8 +4,8 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/internal/safety"
+	"github.com/owui-mcp/owui-mcp/owui"
 )
 
 // oldContent is the struct the confirmation bound before contentOf became a

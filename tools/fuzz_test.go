@@ -12,8 +12,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
-	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/internal/safety"
+	"github.com/owui-mcp/owui-mcp/owui"
 )
 
 // panicLog records the wrapper's "tool panicked" lines: the wrapper turns

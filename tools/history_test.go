@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
-	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/internal/safety"
+	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/schemas"
 )
 

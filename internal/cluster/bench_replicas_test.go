@@ -14,8 +14,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/client"
 
-	"github.com/owui-mcp/owui-mcp/test/bench"
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
+	"github.com/owui-mcp/owui-mcp/test/bench"
 )
 
 // TestReplicaBenchmark measures three replicas sharing Redis beside one

@@ -31,8 +31,8 @@ import (
 	"github.com/owui-mcp/owui-mcp/internal/cluster"
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
 	"github.com/owui-mcp/owui-mcp/internal/httpserve"
-	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/internal/safety"
+	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/schemas"
 	"github.com/owui-mcp/owui-mcp/tools"
 )

@@ -7,10 +7,10 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/owui-mcp/owui-mcp/test/bench"
 	"github.com/owui-mcp/owui-mcp/internal/caller"
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
 	"github.com/owui-mcp/owui-mcp/internal/owuiwire"
+	"github.com/owui-mcp/owui-mcp/test/bench"
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 

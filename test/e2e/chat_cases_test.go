@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/owui-mcp/owui-mcp/test/bench"
 	"github.com/owui-mcp/owui-mcp/internal/owuiwire"
+	"github.com/owui-mcp/owui-mcp/test/bench"
 )
 
 // TestChat drives Open WebUI 0.12.4's chat with owui-mcp registered as an

@@ -13,8 +13,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/owui-mcp/owui-mcp/test/bench"
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
+	"github.com/owui-mcp/owui-mcp/test/bench"
 )
 
 func main() {

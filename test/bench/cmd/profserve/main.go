@@ -26,8 +26,8 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/internal/httpserve"
-	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/internal/safety"
+	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/owui-mcp/owui-mcp/test/bench"
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
+	"github.com/owui-mcp/owui-mcp/test/bench"
 )
 
 func tokens(s string) int {

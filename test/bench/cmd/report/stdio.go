@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/owui-mcp/owui-mcp/test/bench"
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
+	"github.com/owui-mcp/owui-mcp/test/bench"
 )
 
 // upstreamClient is how the baselines talk to the fake: a keep-alive client
