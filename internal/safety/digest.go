@@ -129,86 +129,65 @@ func writePlain(w *bufio.Writer, v any) bool {
 	case string:
 		return writePlainString(w, x)
 	case []any:
-		if x == nil {
-			w.WriteString("null")
-			return true
-		}
-		w.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				w.WriteByte(',')
-			}
-			if !writePlain(w, e) {
-				return false
-			}
-		}
-		w.WriteByte(']')
+		return writePlainList(w, x, writePlain)
 	case []string:
-		if x == nil {
-			w.WriteString("null")
-			return true
-		}
-		w.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				w.WriteByte(',')
-			}
-			if !writePlainString(w, e) {
-				return false
-			}
-		}
-		w.WriteByte(']')
+		return writePlainList(w, x, writePlainString)
 	case map[string]any:
-		if x == nil {
-			w.WriteString("null")
-			return true
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		w.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				w.WriteByte(',')
-			}
-			if !writePlainString(w, k) {
-				return false
-			}
-			w.WriteByte(':')
-			if !writePlain(w, x[k]) {
-				return false
-			}
-		}
-		w.WriteByte('}')
+		return writePlainObject(w, x, writePlain)
 	case map[string]string:
-		if x == nil {
-			w.WriteString("null")
-			return true
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		w.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				w.WriteByte(',')
-			}
-			if !writePlainString(w, k) {
-				return false
-			}
-			w.WriteByte(':')
-			if !writePlainString(w, x[k]) {
-				return false
-			}
-		}
-		w.WriteByte('}')
+		return writePlainObject(w, x, writePlainString)
 	default:
 		return false
 	}
+	return true
+}
+
+// writePlainList writes a JSON array (null for a nil slice) with each
+// element written by elem.
+func writePlainList[E any](w *bufio.Writer, x []E, elem func(*bufio.Writer, E) bool) bool {
+	if x == nil {
+		w.WriteString("null")
+		return true
+	}
+	w.WriteByte('[')
+	for i, e := range x {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		if !elem(w, e) {
+			return false
+		}
+	}
+	w.WriteByte(']')
+	return true
+}
+
+// writePlainObject writes a JSON object with sorted keys (null for a nil
+// map) and each value written by val.
+func writePlainObject[V any](w *bufio.Writer, x map[string]V, val func(*bufio.Writer, V) bool) bool {
+	if x == nil {
+		w.WriteString("null")
+		return true
+	}
+	keys := make([]string, 0, len(x))
+	for k := range x {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	w.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		if !writePlainString(w, k) {
+			return false
+		}
+		w.WriteByte(':')
+		if !val(w, x[k]) {
+			return false
+		}
+	}
+	w.WriteByte('}')
 	return true
 }
 
