@@ -174,6 +174,9 @@ func run(o options) error {
 	if !filepath.IsAbs(out) {
 		out = filepath.Join(root, out)
 	}
+	if old, err := os.ReadFile(out); err == nil {
+		md = keepHandWritten(md, string(old))
+	}
 	if err := os.WriteFile(out, []byte(md), 0o644); err != nil {
 		return err
 	}
@@ -243,4 +246,18 @@ func (o options) wants(name string) bool {
 		}
 	}
 	return false
+}
+
+// handWritten starts the part of BENCHMARKS.md that people write (figures of
+// benchmarks the harness does not run: replicas, the chat, bulk); a
+// regeneration keeps it as it is.
+const handWritten = "<!-- hand-written sections below: scripts/bench keeps them as they are -->"
+
+// keepHandWritten appends the hand-written tail of old to the generated md.
+func keepHandWritten(md, old string) string {
+	i := strings.Index(old, handWritten)
+	if i < 0 {
+		return md
+	}
+	return strings.TrimRight(md, "\n") + "\n\n" + old[i:]
 }

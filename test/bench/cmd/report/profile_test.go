@@ -48,3 +48,15 @@ func TestBreakdownBucketsByFirstMatchingRule(t *testing.T) {
 		t.Error("an empty profile must be an error")
 	}
 }
+
+func TestKeepHandWritten(t *testing.T) {
+	old := "# Benchmarks\nold rows\n\n" + handWritten + "\n## Replicas\nhand figures\n"
+	got := keepHandWritten("# Benchmarks\nnew rows\n", old)
+	want := "# Benchmarks\nnew rows\n\n" + handWritten + "\n## Replicas\nhand figures\n"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := keepHandWritten("# Benchmarks\nnew rows\n", "# Benchmarks\nno marker\n"); got != "# Benchmarks\nnew rows\n" {
+		t.Errorf("without the marker: %q", got)
+	}
+}
