@@ -375,9 +375,6 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 			return nil, errors.New("no Open WebUI API key: set OPENWEBUI_API_KEY or --api-key-file (Open WebUI > Settings > Account > API keys)")
 		}
 	}
-	if backupDir == "" {
-		backupDir = safety.DefaultBackupDir()
-	}
 	client, err := owui.New(cfg)
 	if err != nil {
 		return nil, err
@@ -393,7 +390,7 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 		Log:            logger,
 		Secrets:        nonEmpty(key, c.HTTPToken),
 		TokenTTL:       c.ConfirmTTL,
-		BackupDir:      backupDir,
+		BackupDir:      backupDir, // "" means safety.DefaultBackupDir()
 		MaxBackupBytes: c.MaxBackupBytes,
 		AuditPath:      c.AuditLog,
 		Replica:        c.ReplicaID,
@@ -444,7 +441,7 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 		names[i] = t.Name
 	}
 	logger.Info("owui-mcp starting", "version", buildVersion(), "open_webui", client.BaseURL(), "api_key", setOrUnset(key),
-		"demo", c.Demo, "transport", c.Transport, "confirm", string(mode), "backup_dir", backupDir, "tools", len(names))
+		"demo", c.Demo, "transport", c.Transport, "confirm", string(mode), "backup_dir", a.deps.Backups.Dir(), "tools", len(names))
 	if a.store != nil {
 		logger.Info("sharing state with other replicas", "redis", cluster.Redacted(c.RedisURL), "replica", tc.Replica, "confirm_key", "set")
 	}
