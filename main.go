@@ -375,36 +375,37 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 			return nil, errors.New("no Open WebUI API key: set OPENWEBUI_API_KEY or --api-key-file (Open WebUI > Settings > Account > API keys)")
 		}
 	}
-	if backupDir == "" {
-		backupDir = safety.DefaultBackupDir()
-	}
 	client, err := owui.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	auditor, err := safety.NewAuditor(logger, c.AuditLog)
-	if err != nil {
-		return nil, fmt.Errorf("--audit-log: %v", err)
-	}
-	a.cleanup = append(a.cleanup, func() { auditor.Close() })
-
-	tokens := safety.NewTokens(c.ConfirmTTL, nil)
 	if c.MaxBackupBytes <= 0 {
 		return nil, fmt.Errorf("--max-backup-bytes %d: must be positive", c.MaxBackupBytes)
 	}
-	backups := safety.NewBackups(backupDir)
-	backups.SetMaxBytes(c.MaxBackupBytes)
-	replica := c.ReplicaID
+	tc := tools.Config{
+		Client: client,
+		Options: tools.Options{ReadOnly: c.ReadOnly, AllowAccessChanges: c.AllowAccess, AllowAdmin: c.AllowAdmin, Confirm: mode, ElicitTimeout: c.ElicitTimeout, Sandbox: c.Demo,
+			MaxBulk: c.MaxBulk, BulkConcurrency: c.BulkConcurrency},
+		Version:        buildVersion(),
+		Log:            logger,
+		Secrets:        nonEmpty(key, c.HTTPToken),
+		TokenTTL:       c.ConfirmTTL,
+		BackupDir:      backupDir, // "" means safety.DefaultBackupDir()
+		MaxBackupBytes: c.MaxBackupBytes,
+		AuditPath:      c.AuditLog,
+		Replica:        c.ReplicaID,
+	}
+	for _, n := range strings.Split(c.Tools, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			tc.Allow = append(tc.Allow, n)
+		}
+	}
 	if c.RedisURL != "" {
 		if c.ConfirmKeyFile == "" {
 			return nil, errors.New("--redis-url needs --confirm-key-file / OWUI_MCP_CONFIRM_KEY_FILE: every replica must verify every confirmation, so they share one key (create it once: openssl rand -hex 32 > confirm.key)")
 		}
-		ck, err := readKeyFile(c.ConfirmKeyFile)
-		if err != nil {
+		if tc.ConfirmKey, err = readKeyFile(c.ConfirmKeyFile); err != nil {
 			return nil, err
-		}
-		if tokens, err = safety.NewTokensWithKey(c.ConfirmTTL, nil, ck); err != nil {
-			return nil, fmt.Errorf("--confirm-key-file: %v", err)
 		}
 		store, err := cluster.Open(context.Background(), cluster.Config{URL: c.RedisURL, SentinelHosts: c.RedisSentinelHosts, SentinelPort: c.RedisSentinelPort})
 		if err != nil {
@@ -412,42 +413,26 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 		}
 		a.cleanup = append(a.cleanup, func() { store.Close() })
 		a.store = store
-		tokens.UseLedger(store.Ledger())
-		if replica == "" {
-			replica = defaultReplicaID()
+		tc.Ledger = store.Ledger()
+		if tc.Replica == "" {
+			tc.Replica = defaultReplicaID()
 		}
 	} else if c.ConfirmKeyFile != "" {
 		// A fixed key in one process would let a used token be redeemed
 		// again after a restart (the in-process ledger is gone then).
 		return nil, errors.New("--confirm-key-file is only for --redis-url (replicas sharing a key and a ledger); without Redis each process keeps its own random key")
 	}
-	if replica != "" {
-		auditor.SetReplica(replica)
-		backups.SetReplica(replica)
-	}
-
-	opts := tools.Options{ReadOnly: c.ReadOnly, AllowAccessChanges: c.AllowAccess, AllowAdmin: c.AllowAdmin, Confirm: mode, ElicitTimeout: c.ElicitTimeout, Sandbox: c.Demo,
-		MaxBulk: c.MaxBulk, BulkConcurrency: c.BulkConcurrency}
-	a.deps = &tools.Deps{
-		Client:  client,
-		Options: opts,
-		Tokens:  tokens,
-		Backups: backups,
-		Audit:   auditor,
-		Log:     logger,
-		Secrets: nonEmpty(key, c.HTTPToken),
-	}
-	var allow []string
-	for _, n := range strings.Split(c.Tools, ",") {
-		if n = strings.TrimSpace(n); n != "" {
-			allow = append(allow, n)
-		}
-	}
-	srv, enabled, err := tools.NewServer(a.deps, buildVersion(), allow)
+	built, err := tools.Build(tc)
 	if err != nil {
+		var ce *tools.ConfigError
+		if errors.As(err, &ce) && flagOf[ce.Field] != "" {
+			return nil, fmt.Errorf("%s: %v", flagOf[ce.Field], ce.Err)
+		}
 		return nil, err
 	}
-	a.srv = srv
+	a.cleanup = append(a.cleanup, func() { built.Close() })
+	a.deps, a.srv = built.Deps, built.Server
+	enabled := built.Enabled
 	if mode == tools.ConfirmNone {
 		logger.Warn("confirmation is off (--confirm=none): destructive calls run without a preview; backups and audit lines are still written")
 	}
@@ -456,9 +441,9 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 		names[i] = t.Name
 	}
 	logger.Info("owui-mcp starting", "version", buildVersion(), "open_webui", client.BaseURL(), "api_key", setOrUnset(key),
-		"demo", c.Demo, "transport", c.Transport, "confirm", string(mode), "backup_dir", backupDir, "tools", len(names))
+		"demo", c.Demo, "transport", c.Transport, "confirm", string(mode), "backup_dir", a.deps.Backups.Dir(), "tools", len(names))
 	if a.store != nil {
-		logger.Info("sharing state with other replicas", "redis", cluster.Redacted(c.RedisURL), "replica", replica, "confirm_key", "set")
+		logger.Info("sharing state with other replicas", "redis", cluster.Redacted(c.RedisURL), "replica", tc.Replica, "confirm_key", "set")
 	}
 	logger.Debug("tools enabled", "names", strings.Join(names, ","))
 	return a, nil
@@ -555,6 +540,13 @@ type slogWriter struct{ l *slog.Logger }
 func (w slogWriter) Write(p []byte) (int, error) {
 	w.l.Warn(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// flagOf names the flag behind each tools.Config field Build may refuse.
+var flagOf = map[string]string{
+	"AuditPath":      "--audit-log",
+	"ConfirmKey":     "--confirm-key-file",
+	"MaxBackupBytes": "--max-backup-bytes",
 }
 
 // readKeyFile reads the confirmation key. Neither the key nor the path is

@@ -62,6 +62,8 @@ func TestConfigErrors(t *testing.T) {
 		{"redis without key", map[string]string{"OWUI_MCP_REDIS_URL": "redis://:pw@127.0.0.1:1/0"}, []string{"--demo"}, "--redis-url needs --confirm-key-file / OWUI_MCP_CONFIRM_KEY_FILE"},
 		{"short key", map[string]string{"OWUI_MCP_REDIS_URL": "redis://127.0.0.1:1/0"}, []string{"--demo", "--confirm-key-file", "testdata/short.key"}, "--confirm-key-file holds 5 bytes, need at least 32"},
 		{"key without redis", nil, []string{"--demo", "--confirm-key-file", "testdata/short.key"}, "--confirm-key-file is only for --redis-url"},
+		{"audit log in a missing directory", nil, []string{"--demo", "--audit-log", "testdata/no-such-dir/audit.jsonl"}, "--audit-log: open audit log: open testdata/no-such-dir/audit.jsonl: no such file or directory"},
+		{"max backup bytes zero", nil, []string{"--demo", "--max-backup-bytes", "0"}, "--max-backup-bytes 0: must be positive"},
 		{"redis unreachable", map[string]string{"OWUI_MCP_REDIS_URL": "redis://:pw@127.0.0.1:1/0", "OWUI_MCP_CONFIRM_KEY_FILE": "testdata/ok.key"}, []string{"--demo"}, "redis at redis://:xxxxx@127.0.0.1:1/0 does not answer"},
 	}
 	for _, c := range cases {

@@ -66,7 +66,7 @@ type Deps struct {
 	// Secrets are removed from every result the server returns (text and
 	// structured), in every spelling package redact knows.
 	Secrets []string
-	// Offered names the tools this server lists (set by NewServer); texts
+	// Offered names the tools this server lists (set by Build); texts
 	// point to a tool only when it is offered, else to the flag that
 	// turns it on.
 	Offered map[string]bool

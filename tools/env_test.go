@@ -18,7 +18,6 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
-	"github.com/owui-mcp/owui-mcp/internal/safety"
 	"github.com/owui-mcp/owui-mcp/owui"
 )
 
@@ -107,18 +106,14 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		cfg.backupDir = filepath.Join(t.TempDir(), "backups")
 	}
 	auditPath := filepath.Join(t.TempDir(), "audit.jsonl")
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	aud, err := safety.NewAuditor(logger, auditPath)
+	b, err := Build(Config{Client: c, Options: cfg.opts, Version: "test", Allow: cfg.allow, Clock: cfg.clock,
+		TokenTTL: 5 * time.Minute, BackupDir: cfg.backupDir, AuditPath: auditPath,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Secrets: []string{cfg.key}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { aud.Close() })
-	d := &Deps{Client: c, Options: cfg.opts, Tokens: safety.NewTokens(5*time.Minute, cfg.clock),
-		Backups: safety.NewBackups(cfg.backupDir), Audit: aud, Log: logger, Secrets: []string{cfg.key}}
-	srv, _, err := NewServer(d, "test", cfg.allow)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { b.Close() })
+	d, srv := b.Deps, b.Server
 	mc, err := client.NewInProcessClientWithOptions(srv, cfg.clientOpt...)
 	if err != nil {
 		t.Fatal(err)

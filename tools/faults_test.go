@@ -21,7 +21,6 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
-	"github.com/owui-mcp/owui-mcp/internal/safety"
 	"github.com/owui-mcp/owui-mcp/internal/testutil"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/tools"
@@ -100,19 +99,15 @@ func newRig(t *testing.T, fake *fakeowui.Server, hs *httptest.Server, stop chan 
 		t.Fatal(err)
 	}
 	r.client = c
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	aud, err := safety.NewAuditor(logger, filepath.Join(t.TempDir(), "audit.jsonl"))
+	b, err := tools.Build(tools.Config{Client: c, Options: tools.Options{AllowAccessChanges: true, AllowAdmin: true, Confirm: tools.ConfirmNone},
+		Version: "test", TokenTTL: time.Minute, BackupDir: filepath.Join(t.TempDir(), "backups"),
+		AuditPath: filepath.Join(t.TempDir(), "audit.jsonl"), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Secrets: []string{fakeowui.AdminKey}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { aud.Close() })
-	deps := &tools.Deps{Client: c, Options: tools.Options{AllowAccessChanges: true, AllowAdmin: true, Confirm: tools.ConfirmNone},
-		Tokens: safety.NewTokens(time.Minute, nil), Backups: safety.NewBackups(filepath.Join(t.TempDir(), "backups")),
-		Audit: aud, Log: logger, Secrets: []string{fakeowui.AdminKey}}
-	srv, _, err := tools.NewServer(deps, "test", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { b.Close() })
+	srv := b.Server
 	r.mcp = startClient(t, srv)
 	return r
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
-	"github.com/owui-mcp/owui-mcp/internal/safety"
 	"github.com/owui-mcp/owui-mcp/owui"
 )
 
@@ -80,13 +79,12 @@ func FuzzToolArguments(f *testing.F) {
 		}
 		var panics []string
 		logger := slog.New(panicLog{slog.DiscardHandler, &panics})
-		aud, err := safety.NewAuditor(logger, "")
+		b, err := Build(Config{Client: c, Options: Options{AllowAccessChanges: true, AllowAdmin: true, Confirm: ConfirmToken},
+			Version: "test", TokenTTL: time.Minute, BackupDir: t.TempDir(), Log: logger, Secrets: []string{fakeowui.AdminKey}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := &Deps{Client: c, Options: Options{AllowAccessChanges: true, AllowAdmin: true, Confirm: ConfirmToken},
-			Tokens: safety.NewTokens(time.Minute, nil), Backups: safety.NewBackups(t.TempDir()), Audit: aud, Log: logger,
-			Secrets: []string{fakeowui.AdminKey}}
+		d := b.Deps
 		fake.ResetRequests()
 
 		var req mcp.CallToolRequest

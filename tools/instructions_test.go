@@ -22,7 +22,7 @@ func TestInstructionsSayWhatIsOnAndHowToTurnItOn(t *testing.T) {
 	}
 	for _, c := range cases {
 		d := &Deps{Options: c.o}
-		_, enabled, err := NewServer(d, "test", c.allow)
+		_, enabled, err := newServer(d, "test", c.allow)
 		if err != nil {
 			t.Fatal(err)
 		}

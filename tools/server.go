@@ -14,10 +14,10 @@ import (
 // Name is the server's MCP implementation name.
 const Name = "owui-mcp"
 
-// NewServer builds the MCP server with the tools that o and allow enable.
-// main, the tests and the benchmarks all build it here, so they run the
-// same server.
-func NewServer(d *Deps, version string, allow []string) (*server.MCPServer, []Tool, error) {
+// newServer builds the MCP server with the tools that d.Options and allow
+// enable. Build calls it (for main, the tests and the benchmarks alike), so
+// they all run the same server.
+func newServer(d *Deps, version string, allow []string) (*server.MCPServer, []Tool, error) {
 	all := All()
 	enabled, err := Enabled(all, d.Options, allow)
 	if err != nil {

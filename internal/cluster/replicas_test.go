@@ -118,32 +118,22 @@ func newReplica(t *testing.T, id string, key []byte, redisURL, backupDir string,
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := safety.NewTokens(5*time.Minute, nil) // one process: today's defaults
+	cfg := tools.Config{Client: c, Options: tools.Options{Confirm: tools.ConfirmAuto, AllowAdmin: true}, Version: "test",
+		TokenTTL: 5 * time.Minute, BackupDir: backupDir, Replica: id, Log: slog.New(slog.DiscardHandler),
+		Secrets: []string{fakeowui.AdminKey}}
 	opts := httpserve.Options{Auth: httpserve.AuthOpenWebUI, AuthCacheTTL: time.Second}
-	if store != nil {
-		if tok, err = safety.NewTokensWithKey(5*time.Minute, nil, key); err != nil {
-			t.Fatal(err)
-		}
-		tok.UseLedger(store.Ledger())
+	if store != nil { // one process (no store): today's defaults, a random key and an in-process ledger
+		cfg.ConfirmKey, cfg.Ledger = key, store.Ledger()
 		opts.Stateless, opts.SharedAuth = true, store.AuthCache()
 	}
-	logger := slog.New(slog.DiscardHandler)
 	r := &replica{id: id, audit: filepath.Join(t.TempDir(), "audit-"+id+".log")}
-	aud, err := safety.NewAuditor(logger, r.audit)
+	cfg.AuditPath = r.audit
+	b, err := tools.Build(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { aud.Close() })
-	aud.SetReplica(id)
-	backups := safety.NewBackups(backupDir)
-	backups.SetReplica(id)
-	d := &tools.Deps{Client: c, Options: tools.Options{Confirm: tools.ConfirmAuto, AllowAdmin: true}, Tokens: tok,
-		Backups: backups, Audit: aud, Log: logger, Secrets: []string{fakeowui.AdminKey}}
-	srv, _, err := tools.NewServer(d, "test", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts.Logger = logger
+	t.Cleanup(func() { b.Close() })
+	opts.Logger = cfg.Log
 	opts.ValidateToken = func(ctx context.Context, bearer string) (caller.Identity, error) {
 		u, err := c.CurrentUser(caller.With(ctx, caller.Identity{UpstreamToken: bearer}))
 		if err != nil {
@@ -151,7 +141,7 @@ func newReplica(t *testing.T, id string, key []byte, redisURL, backupDir string,
 		}
 		return caller.Identity{ID: u.ID, Name: u.Email}, nil
 	}
-	h, err := httpserve.Handler(srv, opts)
+	h, err := httpserve.Handler(b.Server, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 
 // The Go benchmarks measure the in-process parts of rows 2 and 5 of
 // BENCHMARKS.md with the upstream in memory (no sockets), each beside its
-// baseline: "Server" runs the real MCP server (tools.NewServer) through
+// baseline: "Server" runs the real MCP server (tools.Build) through
 // mcp-go's in-process client, "Direct" does the same upstream work with a
 // plain http.Client. The difference is the server's own cost per call,
 // without any transport. test/bench/cmd/report runs them with -count 5.

@@ -15,12 +15,11 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
-	"github.com/owui-mcp/owui-mcp/internal/safety"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/tools"
 )
 
-// InProcess is the server main builds (tools.NewServer), wired to an
+// InProcess is the server main builds (tools.Build), wired to an
 // upstream through rt and driven by mcp-go's in-process client: the whole
 // call path minus the stdio or HTTP transport.
 type InProcess struct {
@@ -48,17 +47,12 @@ func NewInProcessKey(baseURL, key string, rt http.RoundTripper, opts tools.Optio
 	if err != nil {
 		return nil, err
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	aud, err := safety.NewAuditor(logger, "")
+	b, err := tools.Build(tools.Config{Client: c, Options: opts, Version: "bench", TokenTTL: 5 * time.Minute, BackupDir: dir,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Secrets: []string{key}})
 	if err != nil {
 		return nil, err
 	}
-	d := &tools.Deps{Client: c, Options: opts, Tokens: safety.NewTokens(5*time.Minute, nil),
-		Backups: safety.NewBackups(dir), Audit: aud, Log: logger, Secrets: []string{key}}
-	srv, _, err := tools.NewServer(d, "bench", nil)
-	if err != nil {
-		return nil, err
-	}
+	srv := b.Server
 	mc, err := client.NewInProcessClient(srv)
 	if err != nil {
 		return nil, err

@@ -1,5 +1,5 @@
 // Command profserve serves the owui-mcp MCP server the way main does
-// (tools.NewServer; mcp-go's StdioServer for stdio, httpserve.Serve for
+// (tools.Build; mcp-go's StdioServer for stdio, httpserve.Serve for
 // HTTP; an owui client over the network; an info-level logger on stderr)
 // while writing a CPU profile, so the benchmark report can say where a
 // call's CPU goes. It is a measuring tool for test/bench/cmd/report, not a second
@@ -26,7 +26,6 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/owui-mcp/owui-mcp/internal/httpserve"
-	"github.com/owui-mcp/owui-mcp/internal/safety"
 	"github.com/owui-mcp/owui-mcp/owui"
 	"github.com/owui-mcp/owui-mcp/tools"
 )
@@ -55,17 +54,13 @@ func run(ctx context.Context, prof, listen string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	aud, err := safety.NewAuditor(logger, "")
-	if err != nil {
-		return err
-	}
 	token := os.Getenv("OWUI_MCP_HTTP_TOKEN")
-	d := &tools.Deps{Client: c, Options: tools.Options{Confirm: tools.ConfirmAuto}, Tokens: safety.NewTokens(5*time.Minute, nil),
-		Backups: safety.NewBackups(dir), Audit: aud, Log: logger, Secrets: []string{key, token}}
-	srv, _, err := tools.NewServer(d, "bench", nil)
+	b, err := tools.Build(tools.Config{Client: c, Options: tools.Options{Confirm: tools.ConfirmAuto}, Version: "bench",
+		TokenTTL: 5 * time.Minute, BackupDir: dir, Log: logger, Secrets: []string{key, token}})
 	if err != nil {
 		return err
 	}
+	srv := b.Server
 	if prof != "" {
 		f, err := os.Create(prof)
 		if err != nil {

@@ -63,7 +63,7 @@ func goBenchmarks(e *env) (*section, error) {
 		rows = append(rows, []string{"`" + name + "`", sum(ts, unit), sum(summarize(scale1(a.bop, 1.0/1024)), "KiB"), sum(summarize(a.allocs), ""), strconv.Itoa(t.N)})
 	}
 	body := fmt.Sprintf(`The in-process half of rows 2, 4 and 5, with the upstream in memory (fakeowui.Transport: no sockets): "Server"
-runs the real MCP server (tools.NewServer, as main builds it) through mcp-go's in-process client; "Direct" does
+runs the real MCP server (tools.Build, as main builds it) through mcp-go's in-process client; "Direct" does
 the same upstream work with a plain http.Client. Their difference is what the server itself costs per call,
 without stdio or HTTP. B/op is memory allocated per operation (runtime.MemStats via -benchmem), not resident
 memory.

@@ -342,7 +342,7 @@ body as text, undecoded), takes %s µs per call with %s µs of server CPU per ca
 	} else {
 		body += fmt.Sprintf(`
 **Where the server's CPU goes.** One more pass, not timed: test/bench/cmd/profserve (the same server, built by
-tools.NewServer and served by mcp-go's StdioServer as main does, with a CPU profile) answers %s get_model calls
+tools.Build and served by mcp-go's StdioServer as main does, with a CPU profile) answers %s get_model calls
 from the same harness loop; each sampled stack is put in the first bucket that one of its frames matches
 (allocation and GC assists count where they happen).
 
