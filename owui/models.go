@@ -236,25 +236,28 @@ func (c *Client) DeleteAllModels(ctx context.Context) error {
 // UpdateModelAccess is POST /api/v1/models/model/access/update: replaces
 // every grant of the model (0.8.0+).
 func (c *Client) UpdateModelAccess(ctx context.Context, f AccessForm) (Model, error) {
+	var m Model
+	err := c.call(ctx, accessUpdate(f), &m)
+	return m, err
+}
+
+// accessUpdate is the one request both access-update methods send: an
+// empty list, never null, replaces the grants.
+func accessUpdate(f AccessForm) request {
 	if f.AccessGrants == nil {
 		f.AccessGrants = []Grant{}
 	}
-	var m Model
-	err := c.call(ctx, request{op: "update_model_access", method: http.MethodPost, path: pathAccessUpdate, body: f}, &m)
-	return m, err
+	return request{op: "update_model_access", method: http.MethodPost, path: pathAccessUpdate, body: f}
 }
 
 // SetModelAccess is UpdateModelAccess for a caller that needs only the
 // grants Open WebUI kept: nothing else of the answer is decoded, which for
 // hundreds of calls in a row (update_models) is most of their client cost.
 func (c *Client) SetModelAccess(ctx context.Context, f AccessForm) ([]Grant, error) {
-	if f.AccessGrants == nil {
-		f.AccessGrants = []Grant{}
-	}
 	var out struct {
 		AccessGrants []AccessGrant `json:"access_grants"`
 	}
-	err := c.call(ctx, request{op: "update_model_access", method: http.MethodPost, path: pathAccessUpdate, body: f}, &out)
+	err := c.call(ctx, accessUpdate(f), &out)
 	gs := make([]Grant, 0, len(out.AccessGrants))
 	for _, g := range out.AccessGrants {
 		gs = append(gs, g.Grant())
