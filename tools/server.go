@@ -40,17 +40,19 @@ func newServer(d *Deps, version string, allow []string) (*server.MCPServer, []To
 		// Descriptions follow the connected release (so do the instructions: see versionHooks).
 		server.WithToolFilter(versionFilter(d)),
 	)
-	// mcp-go checks every tool's input schema as it is added (~20 µs a
-	// tool); that runs beside the first answers instead of before them.
-	// Only tools/list and tools/call need the tools, and they wait for it.
-	batch := append(serverTools(enabled, d), disabledTools(hooks, all, d.Options, allow, d.Offered)...)
+	// Building the tools (their published schemas, ~1 ms) and mcp-go's check
+	// of each input schema as it is added (~20 µs a tool) run beside the
+	// first answers instead of before them: only tools/list and tools/call
+	// need the tools, and they wait for it. The hooks are registered here,
+	// before anything is served.
+	off := disabledTools(hooks, all, d.Options, allow, d.Offered)
 	ready := make(chan struct{})
 	wait := func() { <-ready }
 	hooks.AddBeforeListTools(func(context.Context, any, *mcp.ListToolsRequest) { wait() })
 	hooks.AddBeforeCallTool(func(context.Context, any, *mcp.CallToolRequest) { wait() })
 	go func() {
 		defer close(ready)
-		s.AddTools(batch...)
+		s.AddTools(append(serverTools(enabled, d), off...)...)
 	}()
 	return s, enabled, nil
 }

@@ -5,6 +5,7 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,17 +69,21 @@ func (t Tool) MCP() mcp.Tool {
 // that would only be refused. A call that passes one anyway is still
 // validated against the full schema and refused with the flag to set.
 func (t Tool) mcpFor(on func(Class) bool) mcp.Tool {
-	in, err := rewriteSchema(t.In.Raw, func(k string, _ json.RawMessage) bool { return k == schemas.NeedsClass },
-		func(v json.RawMessage) bool {
+	in := t.In.Raw
+	if bytes.Contains(in, []byte(schemas.NeedsClass)) { // most schemas have nothing to leave out
+		isClassKey := func(k string, _ json.RawMessage) bool { return k == schemas.NeedsClass }
+		classOff := func(v json.RawMessage) bool {
 			var p map[string]json.RawMessage
 			if json.Unmarshal(v, &p) != nil || p[schemas.NeedsClass] == nil {
 				return false
 			}
 			var c Class
 			return json.Unmarshal(p[schemas.NeedsClass], &c) == nil && !on(c)
-		})
-	if err != nil { // the schema was checked at start-up; publish it as reflected
-		in = t.In.Raw
+		}
+		// On error (the schema was checked at start-up) it is published as reflected.
+		if r, err := rewriteSchema(in, isClassKey, classOff); err == nil {
+			in = r
+		}
 	}
 	mt := mcp.NewToolWithRawSchema(t.Name, t.Description, in)
 	mt.Title = t.Title
