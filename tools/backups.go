@@ -169,12 +169,14 @@ func ownerWarning(ctx context.Context, d *Deps, want owui.Model, me **owui.User)
 		u, err := d.Client.CurrentUser(ctx)
 		if err != nil {
 			d.logger().Debug("current user not known", "err", d.scrub(err.Error()))
-			return fmt.Sprintf("%s is recreated owned by this key's user, which may not be its owner before (%s)", untrusted(want.ID), untrusted(owner(want)))
+			return fmt.Sprintf("%s is recreated owned by this key's user, which may not be its owner before (%s)", untrusted(want.ID), untrusted(d.ownerOf(ctx, want)))
 		}
 		*me = &u
 	}
 	if (*me).ID == want.UserID {
 		return ""
 	}
-	return fmt.Sprintf("%s is recreated owned by this key's user %s (it was owned by %s)", untrusted(want.ID), untrusted(owner(owui.Model{UserID: (*me).ID, User: *me})), untrusted(owner(want)))
+	// A backup record may carry no user (bulk backups hold the export's
+	// records): the owner is then looked up by id.
+	return fmt.Sprintf("%s is recreated owned by this key's user %s (it was owned by %s)", untrusted(want.ID), untrusted(owner(owui.Model{UserID: (*me).ID, User: *me})), untrusted(d.ownerOf(ctx, want)))
 }

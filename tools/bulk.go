@@ -4,7 +4,9 @@ package tools
 // confirmation, then many upstream calls with bounded concurrency.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -241,10 +243,18 @@ func parallel(n, workers int, stop func() bool, fn func(i int)) {
 
 // --- selection (upstream reads) ---
 
-// selectModels resolves a selection to records, sorted by id: ids are read
-// one by one (exact, so '/', ':' and spaces are fine), a filter walks every
-// page of /models/list with a fixed order, as list_models all=true does.
-func selectModels(ctx context.Context, d *Deps, s schemas.BulkSelection) ([]owui.Model, error) {
+// selection is what a bulk call matched, sorted by id.
+type selection struct {
+	models []owui.Model
+	// full: the models are complete records (read one by one, or exported),
+	// not /models/list items, which lack meta.profile_image_url.
+	full bool
+}
+
+// selectModels resolves a selection to records: ids are read one by one
+// (exact, so '/', ':' and spaces are fine), a filter walks every page of
+// /models/list with a fixed order, as list_models all=true does.
+func selectModels(ctx context.Context, d *Deps, s schemas.BulkSelection) (selection, error) {
 	var out []owui.Model
 	var err error
 	if s.Filter == nil {
@@ -253,13 +263,93 @@ func selectModels(ctx context.Context, d *Deps, s schemas.BulkSelection) ([]owui
 		out, err = listMatching(ctx, d, *s.Filter)
 	}
 	if err != nil {
-		return nil, err
+		return selection{}, err
 	}
 	if len(out) == 0 {
-		return nil, errors.New("no model matches the selection: nothing to preview or change. Check it with list_models (same query and tag filters)")
+		return selection{}, errors.New("no model matches the selection: nothing to preview or change. Check it with list_models (same query and tag filters)")
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	sortByID(out)
+	return selection{models: out, full: s.Filter == nil}, nil
+}
+
+func sortByID(ms []owui.Model) { sort.Slice(ms, func(i, j int) bool { return ms[i].ID < ms[j].ID }) }
+
+// exportedSelection is the shortcut a confirming call tries first: the
+// selection picked out of one export instead of one read per id or every
+// list page. It is only a guess: planBulk keeps it only when the plan built
+// from it binds exactly the state the preview bound. Filters by query or
+// owner are not guessed (Open WebUI matches them against user names too,
+// which the export does not carry).
+func exportedSelection(ctx context.Context, d *Deps, s schemas.BulkSelection) (selection, bool) {
+	if f := s.Filter; f != nil && (f.Query != "" || f.Owner != "") {
+		return selection{}, false
+	}
+	all, err := d.Client.ExportModels(ctx)
+	if err != nil {
+		return selection{}, false
+	}
+	var out []owui.Model
+	if s.Filter == nil {
+		have := byID(all)
+		for _, id := range uniq(s.IDs) {
+			m, ok := have[id]
+			if !ok {
+				return selection{}, false
+			}
+			out = append(out, m)
+		}
+	} else {
+		for _, m := range all {
+			if m.BaseModelID != nil && (s.Filter.Tag == "" || tagFilterMatches(m, s.Filter.Tag)) && matchesFilter(m, *s.Filter) {
+				out = append(out, m)
+			}
+		}
+	}
+	if len(out) == 0 || len(out) > d.Options.maxBulk() {
+		return selection{}, false
+	}
+	sortByID(out)
+	return selection{models: out, full: true}, true
+}
+
+// tagFilterMatches guesses Open WebUI's tag filter: the quoted tag, in any
+// case, anywhere in the JSON text of meta (a tag of that name always is).
+func tagFilterMatches(m owui.Model, tag string) bool {
+	if strings.TrimSpace(tag) == tag && hasTag(m, tag) {
+		return true
+	}
+	text, err1 := jsonText(m.Meta)
+	quoted, err2 := jsonText(tag)
+	return err1 == nil && err2 == nil && bytes.Contains(bytes.ToLower(text), bytes.ToLower(quoted))
+}
+
+// jsonText is v as compact JSON without HTML escaping, as Python writes it.
+func jsonText(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
+}
+
+// planBulk selects the models and builds the plan from them. A confirming
+// call first tries the selection out of one export (exportedSelection):
+// when the plan built from it binds the very state the preview bound, the
+// list pages or per-id reads are skipped; otherwise, or when the guess
+// fails in any way, it reads the selection as the preview did.
+func planBulk(ctx context.Context, d *Deps, s schemas.BulkSelection, build func(context.Context, selection) (Plan[bulkPlan], error)) (Plan[bulkPlan], error) {
+	if bound := boundState(ctx); bound != nil {
+		if sel, ok := exportedSelection(ctx, d, s); ok {
+			if plan, err := build(ctx, sel); err == nil && bound(plan.State) {
+				return plan, nil
+			}
+		}
+	}
+	sel, err := selectModels(ctx, d, s)
+	if err != nil {
+		return Plan[bulkPlan]{}, err
+	}
+	return build(ctx, sel)
 }
 
 func readIDs(ctx context.Context, d *Deps, ids []string) ([]owui.Model, error) {
@@ -364,16 +454,17 @@ func listMatching(ctx context.Context, d *Deps, f schemas.BulkFilter) ([]owui.Mo
 
 // fullRecords fills t.full for every target: one export when the key may
 // export (Open WebUI's list strips meta.profile_image_url, so list items are
-// not complete records), else one read per model.
-func fullRecords(ctx context.Context, d *Deps, ts []bulkTarget) error {
-	if len(ts) == 0 {
-		return nil
-	}
+// not complete records), else one read per model. It returns the export by
+// id (empty when none was read).
+func fullRecords(ctx context.Context, d *Deps, ts []bulkTarget) (map[string]owui.Model, error) {
 	have := map[string]owui.Model{}
+	if len(ts) == 0 {
+		return have, nil
+	}
 	if len(ts) > d.Options.bulkConcurrency() {
 		all, err := d.Client.ExportModels(ctx)
 		if err != nil && !owui.IsKind(err, owui.KindForbidden) {
-			return fmt.Errorf("reading the full records for the backup: %w", err)
+			return nil, fmt.Errorf("reading the full records for the backup: %w", err)
 		}
 		have = byID(all)
 	}
@@ -392,37 +483,40 @@ func fullRecords(ctx context.Context, d *Deps, ts []bulkTarget) error {
 	})
 	for k, err := range errs {
 		if err != nil {
-			return fmt.Errorf("reading %s for the backup: %w", ts[missing[k]].cur.ID, err)
+			return nil, fmt.Errorf("reading %s for the backup: %w", ts[missing[k]].cur.ID, err)
 		}
 	}
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
 	for i := range ts {
 		t := &ts[i]
 		if t.full.UpdatedAt != t.cur.UpdatedAt {
-			return fmt.Errorf("%s changed while the selection was read: nothing was previewed or changed. Call again", lit(t.cur.ID))
+			return nil, changedWhileRead(t.cur.ID)
 		}
 		t.full.WriteAccess = nil
-		if t.full.User == nil {
-			t.full.User = t.cur.User
-		}
 	}
-	return nil
+	return have, nil
+}
+
+func changedWhileRead(id string) error {
+	return fmt.Errorf("%s changed while the selection was read: nothing was previewed or changed. Call again", lit(id))
 }
 
 // --- plans ---
 
 func planUpdateModels(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs) (Plan[bulkPlan], error) {
-	sel, err := selectModels(ctx, d, p.BulkSelection)
-	if err != nil {
-		return Plan[bulkPlan]{}, err
-	}
+	return planBulk(ctx, d, p.BulkSelection, func(ctx context.Context, sel selection) (Plan[bulkPlan], error) {
+		return planUpdateOf(ctx, d, p, sel)
+	})
+}
+
+func planUpdateOf(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs, sel selection) (Plan[bulkPlan], error) {
 	add, remove := grantArgs(p.AddGrants), grantArgs(p.RemoveGrants)
 	var ts []bulkTarget
 	var same []string
 	blocked := map[string][]string{}
-	for _, m := range sel {
+	for _, m := range sel.models {
 		t := bulkTarget{cur: m}
 		if p.Active != nil && m.IsActive != *p.Active {
 			t.active = p.Active
@@ -464,13 +558,15 @@ func planUpdateModels(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs) 
 }
 
 func planDeleteModels(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs) (Plan[bulkPlan], error) {
-	sel, err := selectModels(ctx, d, p.Selection())
-	if err != nil {
-		return Plan[bulkPlan]{}, err
-	}
+	return planBulk(ctx, d, p.Selection(), func(ctx context.Context, sel selection) (Plan[bulkPlan], error) {
+		return planDeleteOf(ctx, d, p, sel)
+	})
+}
+
+func planDeleteOf(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs, sel selection) (Plan[bulkPlan], error) {
 	var ts []bulkTarget
 	blocked := map[string][]string{}
-	for _, m := range sel {
+	for _, m := range sel.models {
 		if !m.CanWrite() {
 			blocked["read-only for this key"] = append(blocked["read-only for this key"], m.ID)
 			continue
@@ -483,7 +579,7 @@ func planDeleteModels(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs) 
 
 // finishPlan reads the full records, builds the one preview and binds the
 // confirmation to every selected record.
-func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelection, sel []owui.Model, bp bulkPlan, same []string, blocked map[string][]string, warnings []string, pp people) (Plan[bulkPlan], error) {
+func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelection, sel selection, bp bulkPlan, same []string, blocked map[string][]string, warnings []string, pp people) (Plan[bulkPlan], error) {
 	if len(bp.targets) == 0 && len(blocked) > 0 {
 		var why []string
 		for reason, ids := range blocked {
@@ -494,20 +590,14 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 		if len(same) > 0 {
 			already = fmt.Sprintf(", %d already as asked", len(same))
 		}
-		return Plan[bulkPlan]{}, fmt.Errorf("none of the %d matched models that need a change can be changed by this key (%s%s); nothing was sent. Use the owners' or an admin's key", len(sel)-len(same), strings.Join(why, "; "), already)
+		return Plan[bulkPlan]{}, fmt.Errorf("none of the %d matched models that need a change can be changed by this key (%s%s); nothing was sent. Use the owners' or an admin's key", len(sel.models)-len(same), strings.Join(why, "; "), already)
 	}
-	if s.Filter == nil {
-		// Selected by GET: already the full records.
-		for i := range bp.targets {
-			t := &bp.targets[i]
-			t.full = t.cur
-			t.full.WriteAccess = nil
-		}
-	} else if err := fullRecords(ctx, d, bp.targets); err != nil {
+	state, err := bindFullRecords(ctx, d, sel, bp.targets, blocked)
+	if err != nil {
 		return Plan[bulkPlan]{}, err
 	}
 	if s.Filter != nil {
-		warnings = append(warnings, ownerWarnings(sel, s.Filter.Owner)...)
+		warnings = append(warnings, ownerWarnings(sel.models, s.Filter.Owner)...)
 		if s.Filter.Tag != "" {
 			var loose []string
 			for _, t := range bp.targets {
@@ -530,13 +620,48 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 		shown = append(shown, t.gains, t.loses)
 	}
 	pp = d.morePeople(ctx, pp, shown...)
-	pv := bulkPreview(tool, len(sel), bp.targets, same, blocked, warnings, pp)
-	plan := Plan[bulkPlan]{Preview: pv, State: sel, Data: bp, NoOp: len(bp.targets) == 0}
+	pv := bulkPreview(tool, len(sel.models), bp.targets, same, blocked, warnings, pp)
+	plan := Plan[bulkPlan]{Preview: pv, State: state, Data: bp, NoOp: len(bp.targets) == 0}
 	for _, t := range bp.targets {
 		plan.Backup = append(plan.Backup, t.full)
 		plan.Targets = append(plan.Targets, t.cur.ID)
 	}
 	return plan, nil
+}
+
+// bindFullRecords fills every target's full record and returns the state a
+// confirmation binds: each selected model as its most complete record (the
+// export's or a single read's where one was made, else the list item) and
+// the ids this key may not change. A confirming call that re-reads the
+// selection out of one export (planBulk) binds the same state exactly when
+// nothing changed and the preview read the same records.
+func bindFullRecords(ctx context.Context, d *Deps, sel selection, ts []bulkTarget, blocked map[string][]string) (map[string]any, error) {
+	records := slices.Clone(sel.models)
+	if sel.full {
+		for i := range ts {
+			ts[i].full = ts[i].cur
+			ts[i].full.WriteAccess = nil
+		}
+	} else {
+		have, err := fullRecords(ctx, d, ts)
+		if err != nil {
+			return nil, err
+		}
+		for i, m := range records {
+			if x, ok := have[m.ID]; ok {
+				if x.UpdatedAt != m.UpdatedAt {
+					return nil, changedWhileRead(m.ID)
+				}
+				records[i] = x
+			}
+		}
+	}
+	readOnly := []string{}
+	for _, ids := range blocked {
+		readOnly = append(readOnly, ids...)
+	}
+	sort.Strings(readOnly)
+	return map[string]any{"models": records, "read_only": readOnly}, nil
 }
 
 // ownerWarnings flags an owner name shared by several users.

@@ -425,51 +425,151 @@ func TestUpdateModelsUsesTheCheapestRoute(t *testing.T) {
 	}
 }
 
+// A confirmation binds the selection and every selected record, whichever
+// way the confirming call re-reads them: a small selection is re-read as
+// the preview read it (list pages and single reads), a large one first out
+// of one export (planBulk); both refuse every change below.
 func TestBulkTargetChangedBetweenPreviewAndConfirmation(t *testing.T) {
-	args := map[string]any{"filter": map[string]any{"tag": "hr"}, "add_tags": []any{"people"}}
+	grant := map[string]any{"principal_type": "group", "principal_id": "g-audit", "permission": "read"}
+	selections := []struct {
+		name   string
+		args   map[string]any
+		victim string // a selected model; copied, it matches the filter too
+	}{
+		{"small, by tag", map[string]any{"filter": map[string]any{"tag": "hr"}, "add_tags": []any{"people"}}, "hr-policy-assistant"},
+		{"large, by base model", map[string]any{"filter": map[string]any{"base_model_id": "gpt-4o"}, "add_grants": []any{grant}}, "meeting-summarizer"},
+	}
 	cases := []struct {
 		name   string
-		change func(e *env)
+		change func(e *env, victim string)
 	}{
-		{"model added to the filter", func(e *env) {
-			m, _ := e.fake.Model("finance-analyst")
-			m.ID, m.Meta["tags"] = "new-hr-bot", []any{map[string]any{"name": "hr"}}
+		{"model added to the filter", func(e *env, victim string) {
+			m, _ := e.fake.Model(victim)
+			m.ID = "new-copy-of-" + victim
 			m.CreatedAt, m.UpdatedAt = 0, 0
 			e.fake.PutModel(m)
 		}},
-		{"model removed", func(e *env) {
-			p := e.preview("delete_model", map[string]any{"id": "interview-coach"})
-			e.ok("delete_model", map[string]any{"id": "interview-coach", "confirm_token": p.ConfirmToken}, nil)
+		{"model removed", func(e *env, victim string) {
+			p := e.preview("delete_model", map[string]any{"id": victim})
+			e.ok("delete_model", map[string]any{"id": victim, "confirm_token": p.ConfirmToken}, nil)
 		}},
-		{"model edited", func(e *env) {
-			e.ok("update_model", map[string]any{"id": "hr-policy-assistant", "description": "edited meanwhile"}, nil)
+		{"model edited", func(e *env, victim string) {
+			e.ok("update_model", map[string]any{"id": victim, "description": "edited meanwhile"}, nil)
 		}},
 		// Neither changes meta or version_id: the binding must still see them.
-		{"model toggled", func(e *env) {
-			e.ok("toggle_model", map[string]any{"id": "hr-policy-assistant"}, nil)
+		{"model toggled", func(e *env, victim string) {
+			e.ok("toggle_model", map[string]any{"id": victim}, nil)
 		}},
-		{"grant added", func(e *env) {
-			m, _ := e.fake.Model("hr-policy-assistant")
+		{"grant added", func(e *env, victim string) {
+			m, _ := e.fake.Model(victim)
 			m.AccessGrants = append(m.AccessGrants, fakeowui.Grant{PrincipalType: "user", PrincipalID: "u-new", Permission: "read"})
 			e.fake.PutModel(m)
 		}},
 	}
+	for _, sel := range selections {
+		for _, c := range cases {
+			t.Run(sel.name+"/"+c.name, func(t *testing.T) {
+				e := newEnv(t)
+				out, _ := e.bulkPreview("update_models", sel.args)
+				c.change(e, sel.victim)
+				res, again := e.confirm("update_models", sel.args, out.ConfirmToken)
+				if !res.IsError || again.Status != "confirmation_required" || again.ConfirmToken == "" {
+					t.Fatalf("not refused with a fresh preview: %s", text(res))
+				}
+				mustContain(t, text(res), "the target changed in Open WebUI since the preview")
+				if len(e.writes()) != 0 {
+					t.Fatalf("writes after a changed target: %+v", e.writes())
+				}
+				res, done := e.confirm("update_models", sel.args, again.ConfirmToken)
+				if res.IsError || done.Status != "done" {
+					t.Errorf("fresh token: %s", text(res))
+				}
+			})
+		}
+	}
+}
+
+// readsOf lists the GET paths of the fake's request log, in order.
+func readsOf(e *env) []string {
+	var out []string
+	for _, r := range e.fake.Requests() {
+		if r.Method == http.MethodGet {
+			out = append(out, r.Path)
+		}
+	}
+	return out
+}
+
+// A confirming call whose state is unchanged re-reads a large selection or
+// a list of ids out of one export instead of every list page or one read
+// per id, and sends the same writes; a filter by query or owner (matched
+// upstream against user names too) is re-read page by page, and so is any
+// selection whose export shortcut does not reproduce the bound state.
+func TestBulkConfirmationRereadsOneExport(t *testing.T) {
+	grant := map[string]any{"principal_type": "group", "principal_id": "g-audit", "permission": "read"}
+	export := "/api/v1/models/export"
+	cases := []struct {
+		name      string
+		args      map[string]any
+		between   func(e *env) // runs between preview and confirmation
+		wantReads func(reads []string) bool
+	}{
+		{"large filter", map[string]any{"filter": map[string]any{"base_model_id": "gpt-4o"}, "add_grants": []any{grant}}, nil,
+			func(r []string) bool { return slices.Equal(r, []string{export}) }},
+		{"ids", map[string]any{"ids": []any{"sql-helper", "team/support-bot:v2", "alice/notes:draft"}, "add_tags": []any{"x"}}, nil,
+			func(r []string) bool { return slices.Equal(r, []string{export}) }},
+		{"an unselected model changed", map[string]any{"filter": map[string]any{"base_model_id": "gpt-4o"}, "add_grants": []any{grant}},
+			func(e *env) { e.ok("toggle_model", map[string]any{"id": "sql-helper"}, nil) }, // base gpt-4o-mini
+			func(r []string) bool { return slices.Equal(r, []string{export}) }},
+		{"query filter", map[string]any{"filter": map[string]any{"query": "helper"}, "add_tags": []any{"x"}}, nil,
+			func(r []string) bool { return !slices.Contains(r, export) && slices.Contains(r, "/api/v1/models/list") }},
+		// Three targets are read one by one at preview, so the export's
+		// records are not what was bound: the pages and reads follow.
+		{"small filter", map[string]any{"filter": map[string]any{"tag": "hr"}, "add_tags": []any{"people"}}, nil,
+			func(r []string) bool { return slices.Contains(r, export) && slices.Contains(r, "/api/v1/models/list") }},
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			// The same call on a twin server, confirmed without the shortcut
+			// (--confirm=none plans once, with no token to bind): the writes
+			// must be the same.
+			none := allOn
+			none.Confirm = ConfirmNone
+			twin := newEnv(t, withOptions(none))
+			if c.between != nil {
+				c.between(twin)
+			}
+			twin.fake.ResetRequests()
+			twin.ok("update_models", c.args, nil)
+			want := twin.writes()
+
 			e := newEnv(t)
-			out, _ := e.bulkPreview("update_models", args)
-			c.change(e)
-			res, again := e.confirm("update_models", args, out.ConfirmToken)
-			if !res.IsError || again.Status != "confirmation_required" || again.ConfirmToken == "" {
-				t.Fatalf("not refused with a fresh preview: %s", text(res))
+			out, _ := e.bulkPreview("update_models", c.args)
+			if c.between != nil {
+				c.between(e)
 			}
-			mustContain(t, text(res), "the target changed in Open WebUI since the preview")
-			if len(e.writes()) != 0 {
-				t.Fatalf("writes after a changed target: %+v", e.writes())
+			res, done := e.confirm("update_models", c.args, out.ConfirmToken)
+			if res.IsError || done.Status != "done" || done.Backup == "" {
+				t.Fatalf("confirmed: %s", text(res))
 			}
-			res, done := e.confirm("update_models", args, again.ConfirmToken)
-			if res.IsError || done.Status != "done" {
-				t.Errorf("fresh token: %s", text(res))
+			if r := readsOf(e); !c.wantReads(r) {
+				t.Errorf("reads at confirmation: %v", r)
+			}
+			got := e.writes()
+			if len(got) != len(want) || len(got) == 0 {
+				t.Fatalf("%d writes, the unconfirmed twin sent %d", len(got), len(want))
+			}
+			key := func(r fakeowui.Request) string {
+				return r.Method + " " + r.Path + "?" + r.RawQuery + " " + compactJSON(body(t, r.Body))
+			}
+			g, w := make([]string, len(got)), make([]string, len(want))
+			for i := range got {
+				g[i], w[i] = key(got[i]), key(want[i])
+			}
+			sort.Strings(g)
+			sort.Strings(w)
+			if !slices.Equal(g, w) {
+				t.Errorf("writes differ from the twin's:\n got %v\nwant %v", g, w)
 			}
 		})
 	}
@@ -681,11 +781,6 @@ func TestBulkBackupHoldsExactlyWhatTheServerHad(t *testing.T) {
 		got, _ := json.Marshal(m)
 		var gotMap map[string]any
 		_ = json.Unmarshal(got, &gotMap)
-		// Export items carry no user; fullRecords adds the list's.
-		if u, _ := gotMap["user"].(map[string]any); u == nil || u["id"] != gotMap["user_id"] {
-			t.Errorf("backup of %s: user %v, owner %v", m.ID, gotMap["user"], gotMap["user_id"])
-		}
-		delete(gotMap, "user")
 		a, _ := json.Marshal(gotMap) // map keys sorted: canonical bytes
 		b, _ := json.Marshal(before[m.ID])
 		if string(a) != string(b) {

@@ -148,7 +148,7 @@ func (c *gateCall[P, D]) run(ctx context.Context) (*mcp.CallToolResult, error) {
 	answer := server.ElicitationResponse(c.req.Params.InputResponses, elicitKey)
 	state := c.req.Params.RequestState
 
-	plan, err := c.plan(ctx)
+	plan, err := c.plan(c.withBinding(ctx, dry, token, state))
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +218,38 @@ func (c *gateCall[P, D]) plan(ctx context.Context) (Plan[D], error) {
 		plan.Preview.People = c.d.people(ctx, previewGrants(plan.Preview)...)
 	}
 	return plan, err
+}
+
+// boundKey carries into the Plan of a confirming call the test of whether
+// a state is exactly the one its confirmation was issued for.
+type boundKey struct{}
+
+// withBinding gives the first Plan of a call that carries a confirm_token
+// or a requestState that test (see boundState). Re-plans after a refusal do
+// not get it: the state changed, so a shortcut cannot match.
+func (c *gateCall[P, D]) withBinding(ctx context.Context, dry bool, token, state string) context.Context {
+	secret, kind := token, safety.KindConfirm
+	switch {
+	case dry:
+		return ctx
+	case token == "" && state != "":
+		secret, kind = state, safety.KindRequestState
+	case token == "":
+		return ctx
+	}
+	return context.WithValue(ctx, boundKey{}, func(s any) bool {
+		return c.d.Tokens.Binds(secret, c.claims(planView{State: s}, kind))
+	})
+}
+
+// boundState returns, inside the Plan of a confirming call, whether a state
+// is the one the preview bound (nil elsewhere). A Plan may try a cheaper
+// re-read with it and must do its full one when the answer is false. The
+// gate still redeems the confirmation against the State Plan returns, so a
+// shortcut can only ever run the exact state the human was shown.
+func boundState(ctx context.Context) func(state any) bool {
+	f, _ := ctx.Value(boundKey{}).(func(any) bool)
+	return f
 }
 
 // claims binds a confirmation to this tool, arguments, caller and the

@@ -86,7 +86,7 @@ func TestRestoreWarnsOfOwnerChangeOnlyWhenItChanges(t *testing.T) {
 			if !c.warn && len(warns) != 0 {
 				t.Errorf("the key's user is the original owner, yet: %q", warns)
 			}
-			if c.warn && (len(warns) != 1 || warns[0] != `"`+c.id+`" is recreated owned by this key's user "admin@example.com" (it was owned by "u-alice")`) {
+			if c.warn && (len(warns) != 1 || warns[0] != `"`+c.id+`" is recreated owned by this key's user "admin@example.com" (it was owned by "alice@example.com")`) {
 				t.Errorf("warnings %q", warns)
 			}
 		})

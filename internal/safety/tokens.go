@@ -400,6 +400,22 @@ func (t *Tokens) Redeem(token string, want Claims) error {
 	return nil
 }
 
+// Binds reports whether token is one this process issued (or a replica
+// sharing its key) for exactly want: kind, tool, caller, arguments and
+// target. It uses nothing up and ignores expiry and the ledger, which
+// Redeem checks: it only lets a confirming call test whether a cheaper
+// re-read reproduced the very state the preview bound, before it pays for
+// the full one. A false answer says nothing about why.
+func (t *Tokens) Binds(token string, want Claims) bool {
+	payload, sig, ok := decodeToken(token)
+	if !ok || !hmac.Equal(sig, t.mac(payload)) || Kind(payload[offKind]) != want.Kind || string(payload[offTool:]) != want.Tool {
+		return false
+	}
+	return hmac.Equal(payload[offCaller:offArgs], t.claim("caller", want.Caller)) &&
+		hmac.Equal(payload[offArgs:offTarget], t.claim("args", want.Args)) &&
+		hmac.Equal(payload[offTarget:offTool], t.claim("target", want.Target))
+}
+
 // prune forgets used nonces whose tokens have expired: the expiry check
 // refuses those before the used-set is consulted, so the set only needs the
 // tokens still alive and stays bounded by what can be redeemed within one TTL.

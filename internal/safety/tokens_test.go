@@ -547,3 +547,42 @@ func TestRedeemLedgerDown(t *testing.T) {
 		t.Fatalf("ledger claimed %d times, want 1 (only for the call that passed every check)", fl.claims)
 	}
 }
+
+// Binds answers true only for exactly the claims the token was minted for,
+// uses nothing up (Redeem still works after it) and is false for anything
+// not issued by this key.
+func TestBinds(t *testing.T) {
+	other := func(f func(*Claims)) Claims { c := baseClaims; f(&c); return c }
+	clk := newFakeClock()
+	tok := NewTokens(5*time.Minute, clk.Now)
+	s := tok.Mint(baseClaims)
+	tests := []struct {
+		name  string
+		token string
+		want  Claims
+		binds bool
+	}{
+		{"same claims", s, baseClaims, true},
+		{"other target", s, other(func(c *Claims) { c.Target = Fingerprint("other") }), false},
+		{"other args", s, other(func(c *Claims) { c.Args = "z" }), false},
+		{"other caller", s, other(func(c *Claims) { c.Caller = "y" }), false},
+		{"other tool", s, other(func(c *Claims) { c.Tool = "sync_models" }), false},
+		{"other kind", s, other(func(c *Claims) { c.Kind = KindRequestState }), false},
+		{"malformed", "x", baseClaims, false},
+		{"empty", "", baseClaims, false},
+		{"edited", s[:len(s)-2] + "AA", baseClaims, false},
+		{"other process", NewTokens(5*time.Minute, clk.Now).Mint(baseClaims), baseClaims, false},
+	}
+	for _, tt := range tests {
+		if got := tok.Binds(tt.token, tt.want); got != tt.binds {
+			t.Errorf("%s: Binds = %v, want %v", tt.name, got, tt.binds)
+		}
+	}
+	if err := tok.Redeem(s, baseClaims); err != nil {
+		t.Fatalf("Binds used the token up: %v", err)
+	}
+	// Expiry and use are Redeem's business: Binds still matches the claims.
+	if !tok.Binds(s, baseClaims) {
+		t.Error("Binds is false for a used token with the same claims")
+	}
+}
