@@ -340,8 +340,11 @@ func jsonText(v any) ([]byte, error) {
 func planBulk(ctx context.Context, d *Deps, s schemas.BulkSelection, build func(context.Context, selection) (Plan[bulkPlan], error)) (Plan[bulkPlan], error) {
 	if bound := boundState(ctx); bound != nil {
 		if sel, ok := exportedSelection(ctx, d, s); ok {
-			if plan, err := build(ctx, sel); err == nil && bound(plan.State) {
-				return plan, nil
+			if plan, err := build(ctx, sel); err == nil {
+				if target, ok := bound(plan.State); ok {
+					plan.target = target
+					return plan, nil
+				}
 			}
 		}
 	}

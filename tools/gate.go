@@ -32,6 +32,9 @@ type Plan[D any] struct {
 	Targets []string
 	// NoOp means there is nothing to do (e.g. toggle to the state it has).
 	NoOp bool
+	// target is fingerprint(State) when Plan already worked it out (see
+	// boundState); hashing 500 full records twice costs milliseconds.
+	target string
 	// Data carries what Plan worked out for Run (e.g. the merged form).
 	Data D
 }
@@ -44,9 +47,10 @@ type none = struct{}
 type planView struct {
 	Preview schemas.Preview
 	State   any
+	target  string // fingerprint(State) if known
 }
 
-func (p Plan[D]) view() planView { return planView{Preview: p.Preview, State: p.State} }
+func (p Plan[D]) view() planView { return planView{Preview: p.Preview, State: p.State, target: p.target} }
 
 // Gate declares a mutating tool: how to plan it, whether this call needs a
 // confirmation, and how to run it once allowed.
@@ -237,30 +241,34 @@ func (c *gateCall[P, D]) withBinding(ctx context.Context, dry bool, token, state
 	case token == "":
 		return ctx
 	}
-	return context.WithValue(ctx, boundKey{}, func(s any) bool {
-		return c.d.Tokens.Binds(secret, c.claims(planView{State: s}, kind))
+	return context.WithValue(ctx, boundKey{}, func(s any) (string, bool) {
+		cl := c.claims(planView{State: s}, kind)
+		return cl.Target, c.d.Tokens.Binds(secret, cl)
 	})
 }
 
 // boundState returns, inside the Plan of a confirming call, whether a state
-// is the one the preview bound (nil elsewhere). A Plan may try a cheaper
+// is the one the preview bound, and its fingerprint (nil elsewhere). A Plan may try a cheaper
 // re-read with it and must do its full one when the answer is false. The
 // gate still redeems the confirmation against the State Plan returns, so a
 // shortcut can only ever run the exact state the human was shown.
-func boundState(ctx context.Context) func(state any) bool {
-	f, _ := ctx.Value(boundKey{}).(func(any) bool)
+func boundState(ctx context.Context) func(state any) (target string, ok bool) {
+	f, _ := ctx.Value(boundKey{}).(func(any) (string, bool))
 	return f
 }
 
 // claims binds a confirmation to this tool, arguments, caller and the
 // content the preview showed.
 func (c *gateCall[P, D]) claims(plan planView, kind safety.Kind) safety.Claims {
+	if plan.target == "" {
+		plan.target = fingerprint(plan.State)
+	}
 	return safety.Claims{
 		Kind:   kind,
 		Tool:   c.t.Name,
 		Args:   safety.ArgsDigest(c.args, "confirm_token", "dry_run"),
 		Caller: c.callerID,
-		Target: fingerprint(plan.State),
+		Target: plan.target,
 	}
 }
 
