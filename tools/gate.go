@@ -50,7 +50,9 @@ type planView struct {
 	target  string // fingerprint(State) if known
 }
 
-func (p Plan[D]) view() planView { return planView{Preview: p.Preview, State: p.State, target: p.target} }
+func (p Plan[D]) view() planView {
+	return planView{Preview: p.Preview, State: p.State, target: p.target}
+}
 
 // Gate declares a mutating tool: how to plan it, whether this call needs a
 // confirmation, and how to run it once allowed.
