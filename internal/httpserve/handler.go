@@ -173,38 +173,6 @@ func dropBody(w http.ResponseWriter, r *http.Request) {
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
-// messageKind classifies a POST body for the concurrency cap.
-type messageKind int
-
-const (
-	kindCall         messageKind = iota // request: counted
-	kindNotification                    // notification (e.g. notifications/cancelled): quick, not counted
-	kindResponse                        // client's answer to a server request: not counted
-	kindStream                          // subscriptions/listen: long-lived, counted as a stream
-)
-
-// classify looks at the JSON-RPC message shape only. Anything it cannot
-// parse counts as a call (mcp-go answers the parse error).
-func classify(body []byte) messageKind {
-	var m struct {
-		Method *string          `json:"method"`
-		ID     *json.RawMessage `json:"id"`
-	}
-	if err := json.Unmarshal(body, &m); err != nil {
-		return kindCall
-	}
-	switch {
-	case m.Method == nil:
-		return kindResponse
-	case m.ID == nil:
-		return kindNotification
-	case *m.Method == string(mcp.MethodSubscriptionsListen):
-		return kindStream
-	default:
-		return kindCall
-	}
-}
-
 func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 	// 1. DNS rebinding (Host), before anything else.
 	if la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && la != nil &&

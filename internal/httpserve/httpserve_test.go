@@ -711,24 +711,6 @@ func TestSlowHeadersAreCut(t *testing.T) {
 	}
 }
 
-func TestClassify(t *testing.T) {
-	cases := map[string]messageKind{
-		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}}`:           kindCall,
-		`{"jsonrpc":"2.0","id":0,"method":"ping"}`:                             kindCall,
-		`{"jsonrpc":"2.0","method":"notifications/initialized"}`:               kindNotification,
-		`{"jsonrpc":"2.0","id":7,"result":{"action":"accept"}}`:                kindResponse,
-		`{"jsonrpc":"2.0","id":7,"error":{"code":-1,"message":"x"}}`:           kindResponse,
-		`{"jsonrpc":"2.0","id":3,"method":"subscriptions/listen","params":{}}`: kindStream,
-		`not json`: kindCall,
-		`[{"jsonrpc":"2.0","id":1,"method":"ping"}]`: kindCall,
-	}
-	for body, want := range cases {
-		if got := classify([]byte(body)); got != want {
-			t.Errorf("classify(%s) = %d, want %d", body, got, want)
-		}
-	}
-}
-
 func TestShutdownNotHeldByUnusedConnections(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
