@@ -1,9 +1,13 @@
 package httpserve
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/mark3labs/mcp-go/mcp"
 )
@@ -225,5 +229,43 @@ func BenchmarkClassify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestReadAtMost(t *testing.T) {
+	const limit = 4096
+	errBoom := errors.New("boom")
+	for _, size := range []int{0, 1, 511, 512, 513, 3000, limit, limit + 1, 3 * limit} {
+		data := bytes.Repeat([]byte("0123456789abcdef"), size/16+1)[:size]
+		want := data[:min(size, limit+1)]
+		for _, declared := range []int64{int64(size), -1, 0, int64(size) / 2, int64(size) * 2} {
+			for name, rd := range map[string]io.Reader{
+				"whole":    bytes.NewReader(data),
+				"one byte": iotest.OneByteReader(bytes.NewReader(data)),
+				"data+EOF": iotest.DataErrReader(bytes.NewReader(data)),
+			} {
+				got, err := readAtMost(rd, limit, declared)
+				if err != nil || !bytes.Equal(got, want) {
+					t.Errorf("size %d declared %d %s: got %d bytes, err %v; want %d bytes", size, declared, name, len(got), err, len(want))
+				}
+			}
+		}
+	}
+	// A read error is returned, with what came before it.
+	got, err := readAtMost(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(errBoom)), limit, -1)
+	if !errors.Is(err, errBoom) || string(got) != "abc" {
+		t.Errorf("read error: got %q, %v", got, err)
+	}
+	// A declared size is trusted only up to readPrealloc.
+	got, _ = readAtMost(strings.NewReader(""), 16<<20, 16<<20)
+	if len(got) != 0 || cap(got) > readPrealloc+1 {
+		t.Errorf("declared 16 MiB, sent nothing: len %d cap %d, want 0 and at most %d", len(got), cap(got), readPrealloc+1)
+	}
+	// A declared body is read into one buffer.
+	data := bytes.Repeat([]byte("x"), 5000)
+	if n := testing.AllocsPerRun(50, func() {
+		_, _ = readAtMost(bytes.NewReader(data), limit*2, int64(len(data)))
+	}); n > 2 { // the buffer, and the bytes.Reader the closure makes
+		t.Errorf("reading a declared 5000-byte body allocates %.0f times, want at most 2", n)
 	}
 }

@@ -182,8 +182,13 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// 2. Origin, for every method (CrossOriginProtection itself lets safe
-	// methods through, so ask it as if this were a POST).
-	probe := &http.Request{Method: http.MethodPost, Header: r.Header, Host: r.Host, URL: r.URL}
+	// methods through, so ask it about those as if they were a POST; the
+	// others, POST above all, are checked as they are, without a copy).
+	probe := r
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		probe = &http.Request{Method: http.MethodPost, Header: r.Header, Host: r.Host, URL: r.URL}
+	}
 	if err := t.cop.Check(probe); err != nil {
 		t.reject(w, r, http.StatusForbidden, "forbidden", "cross-origin request rejected",
 			"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
@@ -207,7 +212,11 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The per-connection answer profile (?profile=chat on the registered URL).
-	prof, err := caller.ParseProfile(r.URL.Query().Get("profile"))
+	var profile string
+	if r.URL.RawQuery != "" { // most requests have none: no map to build
+		profile = r.URL.Query().Get("profile")
+	}
+	prof, err := caller.ParseProfile(profile)
 	if err != nil {
 		t.reject(w, r, http.StatusBadRequest, "invalid_request", err.Error())
 		return
@@ -251,7 +260,7 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
-	body, err := io.ReadAll(io.LimitReader(r.Body, t.opts.MaxBodyBytes+1))
+	body, err := readAtMost(r.Body, t.opts.MaxBodyBytes, r.ContentLength)
 	if err != nil {
 		t.reject(w, r, http.StatusBadRequest, "invalid_request", "could not read the request body within "+t.opts.BodyReadTimeout.String())
 		return
@@ -285,6 +294,38 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		t.mcp.ServeHTTP(w, r)
+	}
+}
+
+// readPrealloc caps the buffer readAtMost sizes from Content-Length.
+const readPrealloc = 64 << 10
+
+// readAtMost reads body to its end, but no more than limit+1 bytes (one
+// more than allowed tells "too large"). declared is the Content-Length (-1
+// when unknown): a body of up to 64 KiB that declares its size is read into
+// one buffer of the right size, where io.ReadAll would start at 512 bytes
+// and grow, copying, for every larger body. Larger buffers grow as the
+// bytes arrive: a caller that declares 16 MiB and sends nothing must not
+// make the server hold 16 MiB.
+func readAtMost(body io.Reader, limit, declared int64) ([]byte, error) {
+	size := int64(512)
+	if declared >= 0 {
+		size = min(declared, limit, readPrealloc) + 1 // +1: room to see the end without growing
+	}
+	buf := make([]byte, 0, size)
+	lr := io.LimitedReader{R: body, N: limit + 1}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
 }
 
