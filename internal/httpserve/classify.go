@@ -249,7 +249,11 @@ func skipKey(b []byte, i int) int {
 func skipString(b []byte, i int) (int, bool) {
 	esc := false
 	for i++; i < len(b); i++ {
-		switch c := b[i]; {
+		c := b[i]
+		if !strStop[c] {
+			continue
+		}
+		switch {
 		case c == '"':
 			return i + 1, esc
 		case c == '\\':
@@ -273,11 +277,21 @@ func skipString(b []byte, i int) (int, bool) {
 			default:
 				return -1, esc
 			}
-		case c < 0x20:
+		default: // a control character
 			return -1, esc
 		}
 	}
 	return -1, esc
+}
+
+// strStop marks the bytes that end a run of plain string bytes: the quote,
+// the backslash and the control characters.
+var strStop = [256]bool{
+	0x00: true, 0x01: true, 0x02: true, 0x03: true, 0x04: true, 0x05: true, 0x06: true, 0x07: true,
+	0x08: true, 0x09: true, 0x0a: true, 0x0b: true, 0x0c: true, 0x0d: true, 0x0e: true, 0x0f: true,
+	0x10: true, 0x11: true, 0x12: true, 0x13: true, 0x14: true, 0x15: true, 0x16: true, 0x17: true,
+	0x18: true, 0x19: true, 0x1a: true, 0x1b: true, 0x1c: true, 0x1d: true, 0x1e: true, 0x1f: true,
+	'"': true, '\\': true,
 }
 
 func hexVal(c byte) int {
