@@ -173,38 +173,6 @@ func dropBody(w http.ResponseWriter, r *http.Request) {
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
 }
 
-// messageKind classifies a POST body for the concurrency cap.
-type messageKind int
-
-const (
-	kindCall         messageKind = iota // request: counted
-	kindNotification                    // notification (e.g. notifications/cancelled): quick, not counted
-	kindResponse                        // client's answer to a server request: not counted
-	kindStream                          // subscriptions/listen: long-lived, counted as a stream
-)
-
-// classify looks at the JSON-RPC message shape only. Anything it cannot
-// parse counts as a call (mcp-go answers the parse error).
-func classify(body []byte) messageKind {
-	var m struct {
-		Method *string          `json:"method"`
-		ID     *json.RawMessage `json:"id"`
-	}
-	if err := json.Unmarshal(body, &m); err != nil {
-		return kindCall
-	}
-	switch {
-	case m.Method == nil:
-		return kindResponse
-	case m.ID == nil:
-		return kindNotification
-	case *m.Method == string(mcp.MethodSubscriptionsListen):
-		return kindStream
-	default:
-		return kindCall
-	}
-}
-
 func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 	// 1. DNS rebinding (Host), before anything else.
 	if la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && la != nil &&
@@ -214,8 +182,13 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// 2. Origin, for every method (CrossOriginProtection itself lets safe
-	// methods through, so ask it as if this were a POST).
-	probe := &http.Request{Method: http.MethodPost, Header: r.Header, Host: r.Host, URL: r.URL}
+	// methods through, so ask it about those as if they were a POST; the
+	// others, POST above all, are checked as they are, without a copy).
+	probe := r
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		probe = &http.Request{Method: http.MethodPost, Header: r.Header, Host: r.Host, URL: r.URL}
+	}
 	if err := t.cop.Check(probe); err != nil {
 		t.reject(w, r, http.StatusForbidden, "forbidden", "cross-origin request rejected",
 			"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
@@ -239,7 +212,11 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The per-connection answer profile (?profile=chat on the registered URL).
-	prof, err := caller.ParseProfile(r.URL.Query().Get("profile"))
+	var profile string
+	if r.URL.RawQuery != "" { // most requests have none: no map to build
+		profile = r.URL.Query().Get("profile")
+	}
+	prof, err := caller.ParseProfile(profile)
 	if err != nil {
 		t.reject(w, r, http.StatusBadRequest, "invalid_request", err.Error())
 		return
@@ -283,7 +260,7 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
-	body, err := io.ReadAll(io.LimitReader(r.Body, t.opts.MaxBodyBytes+1))
+	body, err := readAtMost(r.Body, t.opts.MaxBodyBytes, r.ContentLength)
 	if err != nil {
 		t.reject(w, r, http.StatusBadRequest, "invalid_request", "could not read the request body within "+t.opts.BodyReadTimeout.String())
 		return
@@ -317,6 +294,38 @@ func (t *mcpHTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		t.mcp.ServeHTTP(w, r)
+	}
+}
+
+// readPrealloc caps the buffer readAtMost sizes from Content-Length.
+const readPrealloc = 64 << 10
+
+// readAtMost reads body to its end, but no more than limit+1 bytes (one
+// more than allowed tells "too large"). declared is the Content-Length (-1
+// when unknown): a body of up to 64 KiB that declares its size is read into
+// one buffer of the right size, where io.ReadAll would start at 512 bytes
+// and grow, copying, for every larger body. Larger buffers grow as the
+// bytes arrive: a caller that declares 16 MiB and sends nothing must not
+// make the server hold 16 MiB.
+func readAtMost(body io.Reader, limit, declared int64) ([]byte, error) {
+	size := int64(512)
+	if declared >= 0 {
+		size = min(declared, limit, readPrealloc) + 1 // +1: room to see the end without growing
+	}
+	buf := make([]byte, 0, size)
+	lr := io.LimitedReader{R: body, N: limit + 1}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
 }
 
