@@ -1,6 +1,7 @@
 package fakeowui
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 )
@@ -207,16 +208,21 @@ func splitChatProps(v string, delim rune) []string {
 
 // MarshalJSON lets a pyDict (chat variable fields) keep its key order.
 func (d pyDict) MarshalJSON() ([]byte, error) {
-	var b strings.Builder
+	var b bytes.Buffer
+	e := newValueEncoder(&b)
 	b.WriteByte('{')
 	for i, it := range d {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(encodeJSON(it.key))
+		if err := e.encode(it.key); err != nil {
+			return nil, err
+		}
 		b.WriteByte(':')
-		b.Write(encodeJSON(it.val))
+		if err := e.encode(it.val); err != nil {
+			return nil, err
+		}
 	}
 	b.WriteByte('}')
-	return []byte(b.String()), nil
+	return b.Bytes(), nil
 }

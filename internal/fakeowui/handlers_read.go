@@ -32,6 +32,7 @@ func (s *Server) handleList(c *call) *response {
 	orderBy, _ := queryParam(c.query, "order_by")
 	direction, _ := queryParam(c.query, "direction")
 	bypass := s.bypass(u)
+	needle := strings.ToLower(string(encodeJSON(tag)))
 
 	var rows []*row
 	for _, r := range s.sortedRows() {
@@ -47,7 +48,7 @@ func (s *Server) handleList(c *call) *response {
 		// The tag filter: a case-insensitive search for the quoted tag in
 		// the JSON text of meta; like the real SQL LIKE, it also matches
 		// any other string value equal to the tag.
-		if tag != "" && !strings.Contains(r.lowerMetaJSON(), strings.ToLower(string(encodeJSON(tag)))) {
+		if tag != "" && !strings.Contains(r.lowerMetaJSON(), needle) {
 			continue
 		}
 		rows = append(rows, r)
@@ -72,13 +73,11 @@ func (s *Server) handleList(c *call) *response {
 		}
 	}
 	if less != nil {
-		desc := direction != "asc"
-		slices.SortStableFunc(rows, func(a, b *row) int {
-			if desc {
-				return less(b, a)
-			}
-			return less(a, b)
-		})
+		if direction != "asc" {
+			asc := less
+			less = func(a, b *row) int { return asc(b, a) }
+		}
+		slices.SortStableFunc(rows, less)
 	}
 
 	total := len(rows)

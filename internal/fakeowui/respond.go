@@ -66,6 +66,28 @@ func encodeJSON(v any) []byte {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
+// valueEncoder encodes many values into one buffer, each exactly as
+// encodeJSON would, without a new encoder per value.
+type valueEncoder struct {
+	b   *bytes.Buffer
+	enc *json.Encoder
+}
+
+func newValueEncoder(b *bytes.Buffer) valueEncoder {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	return valueEncoder{b: b, enc: enc}
+}
+
+// encode appends v's JSON to the buffer (the encoder's newline dropped).
+func (e valueEncoder) encode(v any) error {
+	if err := e.enc.Encode(v); err != nil {
+		return err
+	}
+	e.b.Truncate(e.b.Len() - 1)
+	return nil
+}
+
 func jsonResp(status int, v any) *response {
 	return &response{status: status, header: http.Header{"Content-Type": {ctJSON}}, body: encodeJSON(v)}
 }

@@ -137,7 +137,8 @@ type snapshotJSON struct {
 // snapshot is the row's current snapshot: meta as ModelMeta dumps it,
 // without "hidden" and chat_variables_schema.
 func (r *row) snapshot() snapshotJSON {
-	meta := readMeta(r.meta)
+	// A history entry outlives the row's current maps: deep copy.
+	meta := readMeta(cloneMap(r.meta))
 	delete(meta, "hidden")
 	delete(meta, "chat_variables_schema")
 	sn := snapshotJSON{Name: r.name, Params: cloneMap(r.params), Meta: meta}
@@ -174,7 +175,7 @@ func (s *Server) sortedRows() []*row {
 	for _, r := range s.rows {
 		out = append(out, r)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	slices.SortFunc(out, func(a, b *row) int { return cmpInt(a.seq, b.seq) })
 	return out
 }
 
@@ -334,16 +335,21 @@ type modelExportJSON struct {
 	BackgroundImageData *string `json:"background_image_data"`
 }
 
-// wire renders r as the emulated release's ModelModel.
+// wire renders r as the emulated release's ModelModel. Meta and params
+// are copied one level deep only: callers add, drop or replace top-level
+// keys of the answer, and never edit a nested value (the row's writes
+// replace whole maps too), so the nested values can be shared.
 func (s *Server) wire(r *row) modelJSON {
 	m := modelJSON{
 		ID: r.id, UserID: r.userID, BaseModelID: r.baseModelID, Name: r.name,
-		Params: cloneMap(r.params), Meta: cloneMap(r.meta),
+		Params:       shallowMap(r.params),
 		AccessGrants: make([]grantJSON, len(r.grants)),
 		IsActive:     r.isActive, UpdatedAt: r.updatedAt, CreatedAt: r.createdAt,
 	}
 	b := s.opts.Behaviour
-	if !b.UntypedMetaAndParams {
+	if b.UntypedMetaAndParams {
+		m.Meta = shallowMap(r.meta)
+	} else {
 		m.Meta = readMeta(r.meta)
 		if c, ok := m.Params["model_controls"].(map[string]any); ok && len(c) == 0 {
 			delete(m.Params, "model_controls")
@@ -375,41 +381,68 @@ func (s *Server) wireRows(rows []*row) []modelJSON {
 type metaJSON map[string]any
 
 func (m metaJSON) MarshalJSON() ([]byte, error) {
+	// One buffer and one encoder for the whole object (a fresh encoder per
+	// key and value cost more than the encoding itself).
 	var b bytes.Buffer
+	b.Grow(64 * len(m))
+	e := newValueEncoder(&b)
 	b.WriteByte('{')
 	n := 0
-	add := func(k string) {
+	add := func(k string, v any, typed bool) error {
 		if n > 0 {
 			b.WriteByte(',')
 		}
 		n++
-		b.Write(encodeJSON(k))
-		b.WriteByte(':')
-		b.Write(encodeJSON(m[k]))
-	}
-	for _, k := range typedMetaKeys {
-		if _, ok := m[k]; ok {
-			add(k)
+		if typed { // plain ASCII names: they encode as themselves
+			b.WriteByte('"')
+			b.WriteString(k)
+			b.WriteByte('"')
+		} else if err := e.encode(k); err != nil {
+			return err
 		}
+		b.WriteByte(':')
+		return e.encode(v)
 	}
 	extra := make([]string, 0, len(m))
+	for _, k := range typedMetaKeys {
+		if v, ok := m[k]; ok {
+			if err := add(k, v, true); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for k := range m {
-		if !slices.Contains(typedMetaKeys, k) {
+		if !isTypedMetaKey(k) {
 			extra = append(extra, k)
 		}
 	}
-	sort.Strings(extra)
+	slices.Sort(extra)
 	for _, k := range extra {
-		add(k)
+		if err := add(k, m[k], false); err != nil {
+			return nil, err
+		}
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
 }
 
+// isTypedMetaKey reports whether k is one of typedMetaKeys.
+func isTypedMetaKey(k string) bool {
+	switch k {
+	case "profile_image_url", "background_image_url", "description", "i18n",
+		"capabilities", "knowledge", "voice", "voice_avatar":
+		return true
+	}
+	return false
+}
+
 // typedMeta is meta as ModelMeta dumps it: every typed key present, null
-// when unset.
+// when unset. Like wire, it copies only the top level.
 func typedMeta(meta map[string]any) metaJSON {
-	out := cloneMap(meta)
+	out := make(metaJSON, len(meta)+len(typedMetaKeys))
+	for k, v := range meta {
+		out[k] = v
+	}
 	for _, k := range typedMetaKeys {
 		if _, ok := out[k]; !ok {
 			out[k] = nil
@@ -457,6 +490,15 @@ func jsonMap(m map[string]any) map[string]any {
 	var out map[string]any
 	if err := json.Unmarshal(b, &out); err != nil {
 		panic(fmt.Sprintf("fakeowui: model data round trip: %v", err))
+	}
+	return out
+}
+
+// shallowMap copies the top level of m. Nil becomes {}, as in cloneMap.
+func shallowMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
 	}
 	return out
 }
