@@ -406,6 +406,9 @@ func (c *Client) decodeJSON(r request, resp *response, out any) error {
 		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
 			Detail: "Open WebUI answered null where a result was expected (the operation failed upstream)"}
 	}
+	if f, ok := out.(fastDecoder); ok && f.decodeFast(t) {
+		return nil
+	}
 	if err := json.Unmarshal(t, out); err != nil {
 		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
 			Detail: "the response is not the expected JSON", Err: err}

@@ -251,12 +251,11 @@ func accessUpdate(f AccessForm) request {
 }
 
 // SetModelAccess is UpdateModelAccess for a caller that needs only the
-// grants Open WebUI kept: nothing else of the answer is decoded, which for
-// hundreds of calls in a row (update_models) is most of their client cost.
+// grants Open WebUI kept: nothing else of the answer is decoded, and the
+// rest is only checked in one pass (keptGrants), which for hundreds of
+// calls in a row (update_models) is most of their client cost.
 func (c *Client) SetModelAccess(ctx context.Context, f AccessForm) ([]Grant, error) {
-	var out struct {
-		AccessGrants []AccessGrant `json:"access_grants"`
-	}
+	var out keptGrants
 	err := c.call(ctx, accessUpdate(f), &out)
 	gs := make([]Grant, 0, len(out.AccessGrants))
 	for _, g := range out.AccessGrants {
