@@ -97,7 +97,7 @@ func (s *Server) handleList(c *call) *response {
 		}
 		items = append(items, item)
 	}
-	return jsonResp(http.StatusOK, map[string]any{"items": items, "total": total})
+	return jsonResp(http.StatusOK, listPage{items: items, total: total})
 }
 
 func cmpInt(a, b int64) int {
@@ -205,7 +205,7 @@ func (s *Server) handleExport(c *call) *response {
 			}
 		}
 	}
-	out := make([]modelExportJSON, 0, len(rows))
+	out := make(exportList, 0, len(rows))
 	for _, r := range rows {
 		if bg, _ := r.meta["background_image_url"].(string); bg != "" {
 			// The image would be inlined from the file store; the fake

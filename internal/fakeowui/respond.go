@@ -89,6 +89,13 @@ func (e valueEncoder) encode(v any) error {
 }
 
 func jsonResp(status int, v any) *response {
+	if a, ok := v.(appender); ok {
+		var b bytes.Buffer
+		if err := a.appendJSON(newValueEncoder(&b)); err != nil {
+			panic(fmt.Sprintf("fakeowui: encode response: %v", err))
+		}
+		return &response{status: status, header: http.Header{"Content-Type": {ctJSON}}, body: b.Bytes()}
+	}
 	return &response{status: status, header: http.Header{"Content-Type": {ctJSON}}, body: encodeJSON(v)}
 }
 

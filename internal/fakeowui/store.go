@@ -368,8 +368,8 @@ func (s *Server) wire(r *row) modelJSON {
 	return m
 }
 
-func (s *Server) wireRows(rows []*row) []modelJSON {
-	out := make([]modelJSON, 0, len(rows))
+func (s *Server) wireRows(rows []*row) modelList {
+	out := make(modelList, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, s.wire(r))
 	}
@@ -381,36 +381,27 @@ func (s *Server) wireRows(rows []*row) []modelJSON {
 type metaJSON map[string]any
 
 func (m metaJSON) MarshalJSON() ([]byte, error) {
-	// One buffer and one encoder for the whole object (a fresh encoder per
-	// key and value cost more than the encoding itself).
 	var b bytes.Buffer
-	b.Grow(64 * len(m))
-	e := newValueEncoder(&b)
-	b.WriteByte('{')
-	n := 0
-	add := func(k string, v any, typed bool) error {
-		if n > 0 {
-			b.WriteByte(',')
-		}
-		n++
-		if typed { // plain ASCII names: they encode as themselves
-			b.WriteByte('"')
-			b.WriteString(k)
-			b.WriteByte('"')
-		} else if err := e.encode(k); err != nil {
-			return err
-		}
-		b.WriteByte(':')
-		return e.encode(v)
+	if err := m.appendJSON(newValueEncoder(&b)); err != nil {
+		return nil, err
 	}
-	extra := make([]string, 0, len(m))
+	return b.Bytes(), nil
+}
+
+// appendJSON writes the object into e's buffer, with one encoder for all
+// its values (a fresh encoder per key and value cost more than the
+// encoding itself).
+func (m metaJSON) appendJSON(e valueEncoder) error {
+	o := e.object()
 	for _, k := range typedMetaKeys {
 		if v, ok := m[k]; ok {
-			if err := add(k, v, true); err != nil {
-				return nil, err
+			o.key(k) // plain ASCII names: they encode as themselves
+			if err := e.encode(v); err != nil {
+				return err
 			}
 		}
 	}
+	extra := make([]string, 0, len(m))
 	for k := range m {
 		if !isTypedMetaKey(k) {
 			extra = append(extra, k)
@@ -418,12 +409,18 @@ func (m metaJSON) MarshalJSON() ([]byte, error) {
 	}
 	slices.Sort(extra)
 	for _, k := range extra {
-		if err := add(k, m[k], false); err != nil {
-			return nil, err
+		if o.n > 0 {
+			e.b.WriteByte(',')
+		}
+		o.n++
+		appendString(e.b, k)
+		e.b.WriteByte(':')
+		if err := e.encode(m[k]); err != nil {
+			return err
 		}
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	o.end()
+	return nil
 }
 
 // isTypedMetaKey reports whether k is one of typedMetaKeys.
