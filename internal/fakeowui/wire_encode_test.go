@@ -82,3 +82,20 @@ func TestAppendersMatchEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// isTypedMetaKey (a switch, for speed) knows exactly typedMetaKeys.
+func TestIsTypedMetaKey(t *testing.T) {
+	for _, k := range typedMetaKeys {
+		if !isTypedMetaKey(k) {
+			t.Errorf("isTypedMetaKey(%q) = false", k)
+		}
+	}
+	for _, k := range []string{"tags", "hidden", "chat_variables_schema", "Description", ""} {
+		if isTypedMetaKey(k) {
+			t.Errorf("isTypedMetaKey(%q) = true", k)
+		}
+	}
+	if len(typedMetaKeys) != 8 {
+		t.Fatalf("typedMetaKeys has %d keys; update isTypedMetaKey", len(typedMetaKeys))
+	}
+}
