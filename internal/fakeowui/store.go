@@ -396,7 +396,7 @@ func (m metaJSON) appendJSON(e valueEncoder) error {
 	for _, k := range typedMetaKeys {
 		if v, ok := m[k]; ok {
 			o.key(k) // plain ASCII names: they encode as themselves
-			if err := e.encode(v); err != nil {
+			if err := e.value(v); err != nil {
 				return err
 			}
 		}
@@ -415,7 +415,7 @@ func (m metaJSON) appendJSON(e valueEncoder) error {
 		o.n++
 		appendString(e.b, k)
 		e.b.WriteByte(':')
-		if err := e.encode(m[k]); err != nil {
+		if err := e.value(m[k]); err != nil {
 			return err
 		}
 	}

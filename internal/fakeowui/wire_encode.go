@@ -2,6 +2,8 @@ package fakeowui
 
 import (
 	"bytes"
+	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -77,6 +79,81 @@ func appendString(b *bytes.Buffer, s string) {
 	b.WriteByte('"')
 }
 
+// value writes v as encoding/json would. Decoded JSON (maps, lists,
+// strings, float64, bool, nil: all that meta and params hold) is written
+// directly; any other type goes through the encoder.
+func (e valueEncoder) value(v any) error {
+	b := e.b
+	switch v := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case string:
+		appendString(b, v)
+	case bool:
+		if v {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+	case float64:
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			return e.encode(v) // encoding/json's error
+		}
+		// encoding/json's float64 form: 'f' unless the magnitude needs
+		// an exponent, which loses the leading zero of e-0X.
+		format := byte('f')
+		if abs := math.Abs(v); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+			format = 'e'
+		}
+		num := strconv.AppendFloat(b.AvailableBuffer(), v, format, -1, 64)
+		if n := len(num); format == 'e' && n >= 4 && num[n-4] == 'e' && num[n-3] == '-' && num[n-2] == '0' {
+			num[n-2] = num[n-1]
+			num = num[:n-1]
+		}
+		b.Write(num)
+	case map[string]any:
+		if v == nil {
+			b.WriteString("null")
+			return nil
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			appendString(b, k)
+			b.WriteByte(':')
+			if err := e.value(v[k]); err != nil {
+				return err
+			}
+		}
+		b.WriteByte('}')
+	case []any:
+		if v == nil {
+			b.WriteString("null")
+			return nil
+		}
+		b.WriteByte('[')
+		for i, x := range v {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := e.value(x); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	default:
+		return e.encode(v)
+	}
+	return nil
+}
+
 // objWriter writes the members of one JSON object.
 type objWriter struct {
 	b *bytes.Buffer
@@ -136,9 +213,7 @@ func (m *modelJSON) members(e valueEncoder, o *objWriter) error {
 	o.strPtr("base_model_id", m.BaseModelID)
 	o.str("name", m.Name)
 	o.key("params")
-	if m.Params == nil {
-		e.b.WriteString("null")
-	} else if err := e.encode(m.Params); err != nil {
+	if err := e.value(m.Params); err != nil {
 		return err
 	}
 	o.key("meta") // encoding/json calls MarshalJSON on a nil map too: {}

@@ -2,6 +2,8 @@ package fakeowui
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
 	"testing"
 )
 
@@ -98,4 +100,46 @@ func TestIsTypedMetaKey(t *testing.T) {
 	if len(typedMetaKeys) != 8 {
 		t.Fatalf("typedMetaKeys has %d keys; update isTypedMetaKey", len(typedMetaKeys))
 	}
+}
+
+// value writes decoded JSON exactly as encoding/json does.
+func TestValueMatchesEncodingJSON(t *testing.T) {
+	for _, v := range []any{
+		nil, true, false, "s<&>\u2028", 0.0, math.Copysign(0, -1), 1.0, -1.5, 0.1, 1e20, 1e21, 123456789e15, 1e-6, 1e-7, 9.99e-7, -2.5e-10,
+		5e-324, math.MaxFloat64, float64(1 << 53), 12345678901234567890.0,
+		map[string]any{}, []any{}, map[string]any(nil), []any(nil),
+		map[string]any{"b": []any{1.0, "x", nil, map[string]any{"z": true, "a": []any{}}}, "a": 2.0, "é": "ü", "<": ">"},
+		int64(7), json.Number("12.50"), metaJSON{"description": "d", "x": 1.0}, pyDict{{"k", "v"}},
+	} {
+		var b bytes.Buffer
+		if err := newValueEncoder(&b).value(v); err != nil {
+			t.Fatalf("value(%#v): %v", v, err)
+		}
+		if want := encodeJSON(v); !bytes.Equal(b.Bytes(), want) {
+			t.Errorf("value(%#v) = %s, encoding/json gives %s", v, b.Bytes(), want)
+		}
+	}
+	var b bytes.Buffer
+	if err := newValueEncoder(&b).value(map[string]any{"x": math.NaN()}); err == nil {
+		t.Errorf("NaN encoded as %s, want encoding/json's error", b.Bytes())
+	}
+}
+
+// FuzzAppendValue: any JSON document, decoded, is written back exactly as
+// encoding/json writes it.
+func FuzzAppendValue(f *testing.F) {
+	f.Add([]byte(`{"a":[1,2.5e-7,1e21,-0,"\u2028<>"],"b":{"c":null,"d":true}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v any
+		if json.Unmarshal(data, &v) != nil {
+			return
+		}
+		var b bytes.Buffer
+		if err := newValueEncoder(&b).value(v); err != nil {
+			t.Fatal(err)
+		}
+		if want := encodeJSON(v); !bytes.Equal(b.Bytes(), want) {
+			t.Fatalf("value(%s) = %s, encoding/json gives %s", data, b.Bytes(), want)
+		}
+	})
 }
