@@ -6,12 +6,14 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
 	"github.com/owui-mcp/owui-mcp/internal/safety"
 	"github.com/owui-mcp/owui-mcp/owui"
 )
@@ -198,5 +200,52 @@ func TestBuildErrors(t *testing.T) {
 				t.Errorf("error %q does not wrap %v", err, tc.is)
 			}
 		})
+	}
+}
+
+// The tools are built once the client has its initialize answer: not
+// before (nothing delays that answer), on notifications/initialized, and
+// on the first tools/list of a client that never sends that notification.
+func TestToolsAreBuiltAfterInitialize(t *testing.T) {
+	msg := func(s string) json.RawMessage { return json.RawMessage(s) }
+	initialize := msg(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`)
+	for _, notify := range []bool{true, false} {
+		up := httptest.NewServer(fakeowui.New(fakeowui.Options{}))
+		defer up.Close()
+		c, err := owui.New(owui.Config{BaseURL: up.URL, APIKey: fakeowui.AdminKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Build(Config{Client: c, BackupDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		b.Server.HandleMessage(ctx, initialize)
+		time.Sleep(20 * time.Millisecond) // room for a build that should not have started
+		if n := len(b.Server.ListTools()); n != 0 {
+			t.Fatalf("%d tools registered before the client was initialized", n)
+		}
+		if notify {
+			b.Server.HandleMessage(ctx, msg(`{"jsonrpc":"2.0","method":"notifications/initialized"}`))
+			deadline := time.Now().Add(5 * time.Second)
+			for len(b.Server.ListTools()) == 0 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		res := b.Server.HandleMessage(ctx, msg(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`))
+		raw, _ := json.Marshal(res)
+		var out struct {
+			Result struct {
+				Tools []struct{ Name string } `json:"tools"`
+			} `json:"result"`
+		}
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(out.Result.Tools), len(b.Enabled); got != want || want == 0 {
+			t.Errorf("notify=%v: tools/list lists %d tools, %d are enabled", notify, got, want)
+		}
+		b.Close()
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -41,19 +42,29 @@ func newServer(d *Deps, version string, allow []string) (*server.MCPServer, []To
 		server.WithToolFilter(versionFilter(d)),
 	)
 	// Building the tools (their published schemas, ~1 ms) and mcp-go's check
-	// of each input schema as it is added (~20 µs a tool) run beside the
-	// first answers instead of before them: only tools/list and tools/call
-	// need the tools, and they wait for it. The hooks are registered here,
-	// before anything is served.
+	// of each input schema as it is added (~20 µs a tool) wait until the
+	// client has its initialize answer: they start on notifications/
+	// initialized, beside the client's own next steps, or on the first
+	// tools/list or tools/call if that comes first (clients that skip the
+	// notification, 2026-07-28 clients, stateless HTTP); those two wait for
+	// them. On 2 cores, building beside the initialize answer delayed it by
+	// ~0.7 ms (BENCHMARKS.md row 1). The hooks are registered here, before
+	// anything is served.
 	off := disabledTools(hooks, all, d.Options, allow, d.Offered)
 	ready := make(chan struct{})
-	wait := func() { <-ready }
+	var once sync.Once
+	build := func() {
+		once.Do(func() {
+			go func() {
+				defer close(ready)
+				s.AddTools(append(serverTools(enabled, d), off...)...)
+			}()
+		})
+	}
+	wait := func() { build(); <-ready }
+	s.AddNotificationHandler(string(mcp.MethodNotificationInitialized), func(context.Context, mcp.JSONRPCNotification) { build() })
 	hooks.AddBeforeListTools(func(context.Context, any, *mcp.ListToolsRequest) { wait() })
 	hooks.AddBeforeCallTool(func(context.Context, any, *mcp.CallToolRequest) { wait() })
-	go func() {
-		defer close(ready)
-		s.AddTools(append(serverTools(enabled, d), off...)...)
-	}()
 	return s, enabled, nil
 }
 
