@@ -68,7 +68,7 @@ func (c *Client) ListModels(ctx context.Context, p ListParams) (ModelList, error
 	if err == nil && c.Rules(ctx).ListShowsReadOnlyParams {
 		for i := range out.Items {
 			if !out.Items[i].CanWrite() {
-				out.Items[i].Params = map[string]any{}
+				out.Items[i].Params = EmptyObject()
 			}
 		}
 	}

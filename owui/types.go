@@ -38,25 +38,26 @@ type User struct {
 
 // Model is Open WebUI's ModelModel, plus the optional fields of
 // ModelUserResponse (user) and ModelAccessResponse (write_access).
-// Meta and Params are kept as decoded JSON objects: Open WebUI stores any
-// extra keys verbatim, so a typed struct would lose them on a round trip.
+// Meta and Params are kept as the JSON Open WebUI sent (see Object): Open
+// WebUI stores any extra keys verbatim, so a typed struct would lose them on
+// a round trip, and most reads only pass them through.
 type Model struct {
 	// VersionID is the id of the current history snapshot (Open WebUI
 	// 0.12+; empty before): it changes whenever a write changes the
 	// record's snapshot. Read-only: never sent back.
-	VersionID    string         `json:"version_id,omitempty"`
-	ID           string         `json:"id"`
-	UserID       string         `json:"user_id"`
-	BaseModelID  *string        `json:"base_model_id"`
-	Name         string         `json:"name"`
-	Params       map[string]any `json:"params"`
-	Meta         map[string]any `json:"meta"`
-	AccessGrants []AccessGrant  `json:"access_grants"`
-	IsActive     bool           `json:"is_active"`
-	UpdatedAt    int64          `json:"updated_at"`
-	CreatedAt    int64          `json:"created_at"`
-	User         *User          `json:"user,omitempty"`
-	WriteAccess  *bool          `json:"write_access,omitempty"`
+	VersionID    string        `json:"version_id,omitempty"`
+	ID           string        `json:"id"`
+	UserID       string        `json:"user_id"`
+	BaseModelID  *string       `json:"base_model_id"`
+	Name         string        `json:"name"`
+	Params       Object        `json:"params"`
+	Meta         Object        `json:"meta"`
+	AccessGrants []AccessGrant `json:"access_grants"`
+	IsActive     bool          `json:"is_active"`
+	UpdatedAt    int64         `json:"updated_at"`
+	CreatedAt    int64         `json:"created_at"`
+	User         *User         `json:"user,omitempty"`
+	WriteAccess  *bool         `json:"write_access,omitempty"`
 }
 
 // Grants returns the model's grants reduced to form grants (never nil).
@@ -93,14 +94,20 @@ type ModelForm struct {
 // re-sent, is_active and base_model_id kept, server-injected read-only keys
 // (meta.chat_variables_schema) removed.
 func (m Model) Form() ModelForm {
-	meta := cloneMap(m.Meta)
+	meta, params := m.Meta.Map(), m.Params.Map()
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	if params == nil {
+		params = map[string]any{}
+	}
 	delete(meta, "chat_variables_schema")
 	return ModelForm{
 		ID:           m.ID,
 		BaseModelID:  m.BaseModelID,
 		Name:         m.Name,
 		Meta:         meta,
-		Params:       cloneMap(m.Params),
+		Params:       params,
 		AccessGrants: m.Grants(),
 		IsActive:     m.IsActive,
 	}

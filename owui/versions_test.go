@@ -261,8 +261,8 @@ func TestReleaseWorkaroundsAgainstTheFake(t *testing.T) {
 			for _, m := range l.Items {
 				if !m.CanWrite() {
 					readOnly++
-					if len(m.Params) != 0 {
-						t.Errorf("%s: read-only %s lists params %v", v, m.ID, m.Params)
+					if !m.Params.Empty() {
+						t.Errorf("%s: read-only %s lists params %s", v, m.ID, m.Params.Raw())
 					}
 				}
 			}

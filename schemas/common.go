@@ -1,5 +1,7 @@
 package schemas
 
+import "encoding/json"
+
 // NeedsClass is the schema keyword (set with the struct tag
 // `jsonschema_extras:"x-owui-class=<class>"`) of an argument that only a
 // tool class switched on by a flag accepts, such as access grants
@@ -28,19 +30,19 @@ type Confirm struct {
 // base_model_id, is_active, tags, owner, write_access and updated_at; full
 // records add the rest.
 type Model struct {
-	ID          string         `json:"id"`
-	Name        string         `json:"name"`
-	BaseModelID string         `json:"base_model_id,omitempty"`
-	IsActive    bool           `json:"is_active"`
-	Tags        []string       `json:"tags,omitempty"`
-	Owner       string         `json:"owner,omitempty"`
-	WriteAccess *bool          `json:"write_access,omitempty"`
-	UpdatedAt   int64          `json:"updated_at,omitempty"`
-	CreatedAt   int64          `json:"created_at,omitempty"`
-	Description string         `json:"description,omitempty"`
-	Meta        map[string]any `json:"meta,omitempty"`
-	Params      map[string]any `json:"params,omitempty"`
-	Grants      []Grant        `json:"access_grants,omitzero"`
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	BaseModelID string          `json:"base_model_id,omitempty"`
+	IsActive    bool            `json:"is_active"`
+	Tags        []string        `json:"tags,omitempty"`
+	Owner       string          `json:"owner,omitempty"`
+	WriteAccess *bool           `json:"write_access,omitempty"`
+	UpdatedAt   int64           `json:"updated_at,omitempty"`
+	CreatedAt   int64           `json:"created_at,omitempty"`
+	Description string          `json:"description,omitempty"`
+	Meta        json.RawMessage `json:"meta,omitempty"`
+	Params      json.RawMessage `json:"params,omitempty"`
+	Grants      []Grant         `json:"access_grants,omitzero"`
 }
 
 func (Model) opaqueInOutputSchema() {}

@@ -140,13 +140,13 @@ func importDiff(cur owui.Model, el map[string]any) []schemas.FieldChange {
 	}
 	if v, ok := el["params"]; ok {
 		pm, _ := v.(map[string]any)
-		out = append(out, mapDiff(cur.ID, "params", cur.Params, pm)...)
-	} else if len(cur.Params) > 0 {
+		out = append(out, mapDiff(cur.ID, "params", cur.Params.Map(), pm)...)
+	} else if !cur.Params.Empty() {
 		// Open WebUI defaults a missing params to {} on import.
-		out = append(out, mapDiff(cur.ID, "params", cur.Params, map[string]any{})...)
+		out = append(out, mapDiff(cur.ID, "params", cur.Params.Map(), map[string]any{})...)
 	}
 	if v, ok := el["meta"].(map[string]any); ok {
-		out = append(out, mapDiff(cur.ID, "meta", cur.Meta, v)...)
+		out = append(out, mapDiff(cur.ID, "meta", cur.Meta.Map(), v)...)
 	}
 	return out
 }
@@ -260,11 +260,11 @@ func syncElement(el map[string]any, now int64) (owui.Model, error) {
 	if _, ok := el["is_active"]; !ok {
 		m.IsActive = true
 	}
-	if m.Meta == nil {
-		m.Meta = map[string]any{}
+	if m.Meta.IsNull() {
+		m.Meta = owui.EmptyObject()
 	}
-	if m.Params == nil {
-		m.Params = map[string]any{}
+	if m.Params.IsNull() {
+		m.Params = owui.EmptyObject()
 	}
 	if m.CreatedAt == 0 {
 		m.CreatedAt = now

@@ -35,7 +35,7 @@ func TestSyncElements(t *testing.T) {
 			t.Errorf("%s: ids %v; want %v", c.name, ids(els), c.ids)
 		}
 		for _, m := range els {
-			if !m.IsActive || m.Meta == nil || m.Params == nil || m.CreatedAt != 1700000000 {
+			if !m.IsActive || m.Meta.IsNull() || m.Params.IsNull() || m.CreatedAt != 1700000000 {
 				t.Errorf("%s: %s not completed: %+v", c.name, m.ID, m)
 			}
 		}
@@ -43,10 +43,10 @@ func TestSyncElements(t *testing.T) {
 }
 
 func TestSyncPreview(t *testing.T) {
-	a := owui.Model{ID: "a", Name: "A", Meta: map[string]any{}, Params: map[string]any{}}
+	a := owui.Model{ID: "a", Name: "A", Meta: owui.EmptyObject(), Params: owui.EmptyObject()}
 	a2 := a
 	a2.Name = "A2"
-	b := owui.Model{ID: "b", Name: "B", Meta: map[string]any{}, Params: map[string]any{}}
+	b := owui.Model{ID: "b", Name: "B", Meta: owui.EmptyObject(), Params: owui.EmptyObject()}
 	cases := []struct {
 		name    string
 		els     []owui.Model

@@ -332,7 +332,7 @@ func TestUpdateModelsPreviewContent(t *testing.T) {
 // documents which seed rows a test relies on.
 func fakeModelWithTag(e *env, id, tag string) fakeowui.Model {
 	m, ok := e.fake.Model(id)
-	if !ok || !slices.Contains(tagsOf(m.Meta), tag) {
+	if !ok || !slices.Contains(tagsOf(owui.ObjectOf(m.Meta)), tag) {
 		e.t.Fatalf("seed model %s with tag %s missing", id, tag)
 	}
 	return m
@@ -420,7 +420,7 @@ func TestUpdateModelsUsesTheCheapestRoute(t *testing.T) {
 		})
 	}
 	m, _ := e.fake.Model("meeting-summarizer")
-	if m.IsActive || !slices.Contains(tagsOf(m.Meta), "beta") {
+	if m.IsActive || !slices.Contains(tagsOf(owui.ObjectOf(m.Meta)), "beta") {
 		t.Errorf("after: %+v", m)
 	}
 }
@@ -697,7 +697,7 @@ func TestBulkNonAdminChangesOnlyWhatItMay(t *testing.T) {
 	}
 	bk, _ := e.deps.Backups.Read(done.Backup)
 	for _, m := range bk.Models {
-		if len(m.Params) == 0 {
+		if m.Params.Empty() {
 			t.Errorf("backup of %s has no params (a list item, not a full record)", m.ID)
 		}
 	}
@@ -786,7 +786,7 @@ func TestBulkBackupHoldsExactlyWhatTheServerHad(t *testing.T) {
 		if string(a) != string(b) {
 			t.Errorf("backup of %s differs from what the server had:\n got %s\nwant %s", m.ID, a, b)
 		}
-		if u, _ := m.Meta["profile_image_url"].(string); strings.HasPrefix(u, "data:") {
+		if strings.HasPrefix(m.Meta.String("profile_image_url"), "data:") {
 			images++
 		}
 	}

@@ -30,14 +30,24 @@ func row(m owui.Model) schemas.Model {
 func record(m owui.Model) schemas.Model {
 	r := row(m)
 	r.CreatedAt = m.CreatedAt
-	r.Description, _ = m.Meta["description"].(string)
-	r.Meta = m.Meta
-	r.Params = m.Params
+	r.Description = m.Meta.String("description")
+	// meta and params pass through as Open WebUI sent them (the result
+	// omits them when empty, as it did when they were maps).
+	r.Meta = rawOrNil(m.Meta)
+	r.Params = rawOrNil(m.Params)
 	r.Grants = grantsOut(m.Grants())
 	if r.Grants == nil {
 		r.Grants = []schemas.Grant{}
 	}
 	return r
+}
+
+// rawOrNil is o's JSON, or nil (omitted) when o is null or {}.
+func rawOrNil(o owui.Object) json.RawMessage {
+	if o.Empty() {
+		return nil
+	}
+	return o.Raw()
 }
 
 func records(ms []owui.Model) []schemas.Model {
@@ -132,9 +142,10 @@ func owner(m owui.Model) string {
 }
 
 // tagsOf reads meta.tags, stored as [{"name": ...}] or, before 0.8.11, as
-// plain strings.
-func tagsOf(meta map[string]any) []string {
-	list, _ := meta["tags"].([]any)
+// plain strings. Only that key is decoded.
+func tagsOf(meta owui.Object) []string {
+	v, _ := meta.Get("tags")
+	list, _ := v.([]any)
 	var out []string
 	for _, t := range list {
 		switch v := t.(type) {

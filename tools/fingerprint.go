@@ -20,7 +20,9 @@ func fingerprint(state any) string {
 // contentOf is the part of a record a confirmation must find unchanged, as
 // a plain JSON value (its keys are the record's JSON names), so that
 // safety.Fingerprint hashes it as it walks it instead of encoding and
-// decoding it again: 500 records are bound in a few milliseconds.
+// decoding it again: 500 records are bound in a few milliseconds. Meta and
+// params are decoded here, so the raw bytes' key order and spacing do not
+// change the fingerprint.
 func contentOf(m owui.Model) map[string]any {
 	gs := make([]string, 0, len(m.AccessGrants))
 	for _, g := range m.AccessGrants {
@@ -32,7 +34,7 @@ func contentOf(m owui.Model) map[string]any {
 		base = *m.BaseModelID
 	}
 	return map[string]any{"version_id": m.VersionID, "id": m.ID, "user_id": m.UserID, "name": m.Name, "base_model_id": base,
-		"meta": m.Meta, "params": m.Params, "grants": gs, "is_active": m.IsActive}
+		"meta": m.Meta.Map(), "params": m.Params.Map(), "grants": gs, "is_active": m.IsActive}
 }
 
 // content replaces the models found in v (directly, or inside slices and

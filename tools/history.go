@@ -318,7 +318,7 @@ func stamp(epoch int64) string {
 // liveSnapshot is the part of a record that a version keeps, as Open WebUI
 // takes it (model_snapshot): meta without hidden and chat_variables_schema.
 func liveSnapshot(m owui.Model) owui.Snapshot {
-	return owui.Snapshot{Name: m.Name, BaseModelID: m.BaseModelID, Params: m.Params, Meta: m.Meta}
+	return owui.Snapshot{Name: m.Name, BaseModelID: m.BaseModelID, Params: m.Params.Map(), Meta: m.Meta.Map()}
 }
 
 func snapshotOut(s owui.Snapshot) schemas.Snapshot {
@@ -366,7 +366,7 @@ func notRestored(pp people, cur owui.Model) []string {
 		"is_active is not versioned; the model stays " + state[cur.IsActive],
 		"the owner stays " + owner(cur),
 	}
-	if h, ok := cur.Meta["hidden"]; ok && h != nil {
+	if h, ok := cur.Meta.Get("hidden"); ok && h != nil {
 		out = append(out, "meta.hidden stays "+compactJSON(h))
 	}
 	return out

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/url"
 	"testing"
 
@@ -87,7 +88,7 @@ func TestGetModelEncodesID(t *testing.T) {
 		t.Fatalf("request: %+v", reqs)
 	}
 	m := out.Model
-	if m.ID != "team/support-bot:v2" || m.Name != "Support Bot v2" || m.BaseModelID != "gpt-4o" || len(m.Grants) != 2 || m.Params["system"] == nil {
+	if m.ID != "team/support-bot:v2" || m.Name != "Support Bot v2" || m.BaseModelID != "gpt-4o" || len(m.Grants) != 2 || rawMap(t, m.Params)["system"] == nil {
 		t.Errorf("record: %+v", m)
 	}
 }
@@ -174,4 +175,14 @@ func TestTagAndBaseModelTools(t *testing.T) {
 			t.Errorf("%s not requested", p)
 		}
 	}
+}
+
+// rawMap decodes meta or params as a result carries them (raw JSON).
+func rawMap(t *testing.T, raw json.RawMessage) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("meta/params %s: %v", raw, err)
+	}
+	return m
 }

@@ -11,7 +11,7 @@ import (
 func TestRestorePreviewAndState(t *testing.T) {
 	r := g("group", "g1", "read")
 	mk := func(id, name string, gs ...owui.Grant) owui.Model {
-		m := owui.Model{ID: id, Name: name, Meta: map[string]any{}, Params: map[string]any{}}
+		m := owui.Model{ID: id, Name: name, Meta: owui.EmptyObject(), Params: owui.EmptyObject()}
 		for _, x := range gs {
 			m.AccessGrants = append(m.AccessGrants, owui.AccessGrant{PrincipalType: x.PrincipalType, PrincipalID: x.PrincipalID, Permission: x.Permission})
 		}

@@ -162,7 +162,7 @@ func TestToggleModel(t *testing.T) {
 
 func TestUpdatePreview(t *testing.T) {
 	r := g("group", "g1", "read")
-	cur := owui.Model{ID: "m", Name: "M", Meta: map[string]any{}, Params: map[string]any{}}
+	cur := owui.Model{ID: "m", Name: "M", Meta: owui.EmptyObject(), Params: owui.EmptyObject()}
 	renamed := schemas.FieldChange{ID: "m", Field: "name", Before: "M", After: "M2"}
 	cases := []struct {
 		name    string

@@ -24,14 +24,14 @@ func fullModel() owui.Model {
 		UserID:      "u-owner",
 		BaseModelID: &base,
 		Name:        "Team Bot",
-		Params:      map[string]any{"temperature": 0.2, "system": "You are helpful.", "stop": []any{"\n\n"}},
-		Meta: map[string]any{
+		Params:      owui.ObjectOf(map[string]any{"temperature": 0.2, "system": "You are helpful.", "stop": []any{"\n\n"}}),
+		Meta: owui.ObjectOf(map[string]any{
 			"description":       "A bot",
 			"profile_image_url": "/static/favicon.png",
 			"capabilities":      map[string]any{"vision": true, "citations": false},
 			"tags":              []any{map[string]any{"name": "team"}},
 			"custom_key":        map[string]any{"nested": []any{1.0, "two", nil}},
-		},
+		}),
 		AccessGrants: []owui.AccessGrant{
 			{ID: "g1", ResourceType: "model", ResourceID: "team/bot:v2", PrincipalType: "group", PrincipalID: "grp-1", Permission: "write", CreatedAt: 1764000000},
 			{ID: "g2", ResourceType: "model", ResourceID: "team/bot:v2", PrincipalType: "user", PrincipalID: "*", Permission: "read", CreatedAt: 1764000001},

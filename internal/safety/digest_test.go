@@ -80,7 +80,7 @@ func with(m map[string]any, kv ...any) map[string]any {
 
 func TestFingerprint(t *testing.T) {
 	model := func() owui.Model {
-		return owui.Model{ID: "team/bot:v2", Name: "Bot", UpdatedAt: 1764000000, Meta: map[string]any{"description": "d", "tags": []any{map[string]any{"name": "x"}}}}
+		return owui.Model{ID: "team/bot:v2", Name: "Bot", UpdatedAt: 1764000000, Meta: owui.ObjectOf(map[string]any{"description": "d", "tags": []any{map[string]any{"name": "x"}}})}
 	}
 	m1, m2 := model(), model()
 	if Fingerprint(m1) != Fingerprint(m2) {
