@@ -36,7 +36,8 @@ const (
 // pattern is one form of a secret.
 type pattern struct {
 	s    string
-	fold bool // match in any ASCII letter case
+	fold bool   // match in any ASCII letter case
+	b    []byte // s, for bytes.Index without a conversion per search
 }
 
 // Set is an immutable set of secrets with all their searched forms. The zero
@@ -95,15 +96,20 @@ func (s *Set) with(extra []string) *Set {
 	if !added && s != nil {
 		return s
 	}
-	seen := map[*[]pattern]map[pattern]bool{&out.text: {}, &out.json: {}}
+	type form struct {
+		s    string
+		fold bool
+	}
+	seen := map[*[]pattern]map[form]bool{&out.text: {}, &out.json: {}}
 	add := func(list *[]pattern, p pattern) {
 		if p.fold {
 			p.s = lowerASCII(p.s)
 		}
-		if len(p.s) < minLen || seen[list][p] {
+		if len(p.s) < minLen || seen[list][form{p.s, p.fold}] {
 			return
 		}
-		seen[list][p] = true
+		seen[list][form{p.s, p.fold}] = true
+		p.b = []byte(p.s)
 		*list = append(*list, p)
 	}
 	for _, sec := range out.secrets {
@@ -313,7 +319,7 @@ func replace(b []byte, pats []pattern) ([]byte, bool) {
 // then compared ignoring ASCII case.
 func (p pattern) index(h []byte) int {
 	if !p.fold {
-		return bytes.Index(h, []byte(p.s))
+		return bytes.Index(h, p.b)
 	}
 	anchor := strings.IndexFunc(p.s, func(r rune) bool { return r < 'a' || r > 'z' })
 	if anchor >= 0 {
