@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"unicode/utf8"
 )
 
 // Object is a JSON object of a model record (meta, params) kept as the
@@ -43,7 +44,7 @@ func RawObject(b []byte) (Object, error) {
 	if err := o.UnmarshalJSON(b); err != nil {
 		return Object{}, err
 	}
-	if !json.Valid(o.raw) {
+	if o.raw != nil && !json.Valid(o.raw) {
 		return Object{}, errors.New("owui: not valid JSON")
 	}
 	return o, nil
@@ -128,18 +129,53 @@ func (o Object) Get(key string) (any, bool) {
 
 // String is the value of key when it is a JSON string, else "".
 func (o Object) String(key string) string {
+	s, _ := stringValue(o.lookup(key))
+	return s
+}
+
+// Names reads the list under key whose elements are strings or objects
+// with a string "name" (meta.tags: [{"name": ...}], or plain strings before
+// Open WebUI 0.8.11), decoding only the names. Other elements are skipped;
+// a key that is not a list gives nil.
+func (o Object) Names(key string) []string {
 	v := o.lookup(key)
-	if len(v) == 0 || v[0] != '"' {
-		return ""
+	if len(v) == 0 || v[0] != '[' {
+		return nil
 	}
-	if bytes.IndexByte(v, '\\') < 0 {
-		return string(v[1 : len(v)-1])
+	var out []string
+	for i := skipSpace(v, 1); i < len(v) && v[i] != ']'; {
+		end := skipValue(v, i)
+		switch el := v[i:end]; el[0] {
+		case '"':
+			if s, ok := stringValue(el); ok {
+				out = append(out, s)
+			}
+		case '{':
+			if s, ok := stringValue(Object{raw: el}.lookup("name")); ok {
+				out = append(out, s)
+			}
+		}
+		i = skipSpace(v, end)
+		if i < len(v) && v[i] == ',' {
+			i = skipSpace(v, i+1)
+		}
+	}
+	return out
+}
+
+// stringValue decodes v when it is a JSON string.
+func stringValue(v []byte) (string, bool) {
+	if len(v) < 2 || v[0] != '"' {
+		return "", false
+	}
+	if bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
+		return string(v[1 : len(v)-1]), true
 	}
 	var s string
 	if json.Unmarshal(v, &s) != nil {
-		return ""
+		return "", false
 	}
-	return s
+	return s, true
 }
 
 // Has reports whether key is present (with any value, null included).
@@ -175,7 +211,7 @@ func (o Object) lookup(key string) []byte {
 // keyEquals compares a quoted JSON key with key.
 func keyEquals(quoted []byte, key string) bool {
 	inner := quoted[1 : len(quoted)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
 		return string(inner) == key
 	}
 	var s string

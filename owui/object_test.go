@@ -135,3 +135,66 @@ func FuzzObjectGet(f *testing.F) {
 		}
 	})
 }
+
+// namesFromMap is meta.tags read from the fully decoded map, as tools did
+// before Names.
+func namesFromMap(m map[string]any, key string) []string {
+	list, _ := m[key].([]any)
+	var out []string
+	for _, t := range list {
+		switch v := t.(type) {
+		case string:
+			out = append(out, v)
+		case map[string]any:
+			if n, ok := v["name"].(string); ok {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+func TestObjectNames(t *testing.T) {
+	cases := []struct {
+		raw  string
+		want []string
+	}{
+		{`{"tags":[{"name":"a"},{"name":"b"}]}`, []string{"a", "b"}},
+		{`{"tags":["old","style"]}`, []string{"old", "style"}},
+		{`{"tags":[ {"id":1,"name":"x\"y","name":"last"} , 3, null, {"name":7}, ["n"], "s\u00e9" ]}`, []string{"last", "sé"}},
+		{`{"tags":[]}`, nil},
+		{`{"tags":"a"}`, nil},
+		{`{"tags":null}`, nil},
+		{`{"other":[{"name":"a"}]}`, nil},
+		{`{"x":{"tags":["nested"]},"tags":[{"name":""}]}`, []string{""}},
+		{`null`, nil},
+	}
+	for _, c := range cases {
+		o, err := RawObject([]byte(c.raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.Names("tags"); !reflect.DeepEqual(got, c.want) || !reflect.DeepEqual(got, namesFromMap(o.Map(), "tags")) {
+			t.Errorf("%s: Names = %q, want %q", c.raw, got, c.want)
+		}
+	}
+}
+
+// FuzzObjectNames checks Names against the decode of the whole object.
+func FuzzObjectNames(f *testing.F) {
+	f.Add(`{"tags":[{"name":"a"},"b",{"name":1},{"n":"x","name":"y\\"}]}`)
+	f.Add(`{"tags" : [ "\ud83d\ude00" , {"name":"\u0000"} ] }`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		var want map[string]any
+		if json.Unmarshal([]byte(raw), &want) != nil || want == nil {
+			return
+		}
+		o, err := RawObject([]byte(raw))
+		if err != nil {
+			t.Fatalf("RawObject(%q): %v", raw, err)
+		}
+		if got, w := o.Names("tags"), namesFromMap(want, "tags"); !reflect.DeepEqual(got, w) {
+			t.Fatalf("%s: Names = %q, want %q", raw, got, w)
+		}
+	})
+}

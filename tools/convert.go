@@ -142,23 +142,8 @@ func owner(m owui.Model) string {
 }
 
 // tagsOf reads meta.tags, stored as [{"name": ...}] or, before 0.8.11, as
-// plain strings. Only that key is decoded.
-func tagsOf(meta owui.Object) []string {
-	v, _ := meta.Get("tags")
-	list, _ := v.([]any)
-	var out []string
-	for _, t := range list {
-		switch v := t.(type) {
-		case string:
-			out = append(out, v)
-		case map[string]any:
-			if n, ok := v["name"].(string); ok {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
-}
+// plain strings. Only the names are decoded.
+func tagsOf(meta owui.Object) []string { return meta.Names("tags") }
 
 func tagObjects(tags []string) []any {
 	out := make([]any, len(tags))
