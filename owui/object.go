@@ -64,6 +64,16 @@ func (o *Object) UnmarshalJSON(b []byte) error {
 	case b[0] != '{':
 		return errNotObject
 	}
+	if !utf8.Valid(b) {
+		// Decoding would have turned invalid UTF-8 into U+FFFD; passing the
+		// bytes through would send it on to clients. Rare: take the slow way.
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return err
+		}
+		*o = ObjectOf(m)
+		return nil
+	}
 	o.raw = bytes.Clone(b)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestObjectReadsWhatAMapWould(t *testing.T) {
@@ -75,6 +76,17 @@ func TestObjectKeepsTheBytesItWasSent(t *testing.T) {
 	}
 	if want := `{"params":{"z":1,"a":{"b":"\u003cx\u003e"}},"meta":null}`; string(out) != want {
 		t.Errorf("Marshal = %s, want %s", out, want)
+	}
+}
+
+func TestObjectRepairsInvalidUTF8AsAMapWould(t *testing.T) {
+	raw := []byte("{\"description\":\"a\xffb\",\"k\xfe\":1}")
+	o, err := RawObject(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !utf8.Valid(o.Raw()) || o.String("description") != "a\uFFFDb" || !o.Has("k\uFFFD") {
+		t.Errorf("Raw() = %q", o.Raw())
 	}
 }
 
