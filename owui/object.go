@@ -242,18 +242,15 @@ func skipSpace(b []byte, i int) int {
 
 // skipString returns the index just past the string that starts at b[i].
 func skipString(b []byte, i int) int {
-	i++
-	for {
-		j := bytes.IndexAny(b[i:], `"\`)
-		if j < 0 {
-			return len(b)
-		}
-		i += j
-		if b[i] == '"' {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '"':
 			return i + 1
+		case '\\':
+			i++ // an escape: the next byte never ends the string
 		}
-		i += 2 // an escape: the next byte never ends the string
 	}
+	return len(b)
 }
 
 // skipValue returns the index just past the value that starts at b[i].

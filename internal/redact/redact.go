@@ -65,6 +65,9 @@ func New(secrets ...string) *Set {
 
 // With returns a Set holding s's secrets and extra ones (s is unchanged).
 func (s *Set) With(extra ...string) *Set {
+	if s != nil && !s.adds(extra) {
+		return s // the common call: no caller token (stdio), nothing to copy
+	}
 	if s == nil || len(extra) != 1 || len(extra[0]) < minLen || slices.Contains(s.secrets, extra[0]) {
 		return s.with(extra)
 	}
@@ -79,6 +82,16 @@ func (s *Set) With(extra ...string) *Set {
 	w := s.with(extra)
 	s.withCache[extra[0]] = w
 	return w
+}
+
+// adds reports whether extra holds a secret s does not redact yet.
+func (s *Set) adds(extra []string) bool {
+	for _, sec := range extra {
+		if len(sec) >= minLen && !slices.Contains(s.secrets, sec) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Set) with(extra []string) *Set {
