@@ -156,7 +156,7 @@ func decode[P any](t Tool, args map[string]any) (P, error) {
 	}
 	b, err := json.Marshal(fixed)
 	if err == nil {
-		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		err = dec.Decode(&p)
 	}
