@@ -1,7 +1,5 @@
 package owui
 
-import "encoding/json"
-
 // Grant is one access grant as Open WebUI accepts it in forms (0.8.0+):
 // principal_type "user" or "group", principal_id a user id, a group id or
 // "*" (everyone), permission "read" or "write".
@@ -166,20 +164,3 @@ type ProfileImage struct {
 // ProviderModel is one entry of GET /api/models/base: a live model of a
 // connected provider, kept as the provider's free-form object.
 type ProviderModel map[string]any
-
-// cloneMap deep-copies a decoded JSON object so that edits never reach the
-// caller's copy.
-func cloneMap(m map[string]any) map[string]any {
-	if m == nil {
-		return map[string]any{}
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return map[string]any{}
-	}
-	var out map[string]any
-	if json.Unmarshal(b, &out) != nil || out == nil {
-		return map[string]any{}
-	}
-	return out
-}
