@@ -451,13 +451,18 @@ func build(c *config, getenv func(string) string, logger *slog.Logger) (*app, er
 
 func (a *app) serve(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 	// Learn the upstream version early, without delaying start-up; the
-	// client asks again later if the server is down now.
+	// client asks again later if the server is down now. The --demo
+	// stand-in runs in this process and is always there: probing it would
+	// only compete with the first answer for a core.
 	vctx, vcancel := context.WithTimeout(ctx, 5*time.Second)
 	vdone := make(chan struct{})
 	// Wait for the check, so that it never logs after serve returned.
 	defer func() { vcancel(); <-vdone }()
 	go func() {
 		defer close(vdone)
+		if a.cfg.Demo {
+			return
+		}
 		if v, err := a.deps.Client.Version(vctx); err == nil {
 			a.log.Info("connected to Open WebUI", "version", v)
 		} else {
