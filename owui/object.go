@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"unicode/utf8"
+
+	"github.com/owui-mcp/owui-mcp/internal/jsonscan"
 )
 
 // Object is a JSON object of a model record (meta, params) kept as the
@@ -106,7 +108,7 @@ func (o Object) Empty() bool {
 	if o.raw == nil {
 		return true
 	}
-	i := skipSpace(o.raw, 1)
+	i := jsonscan.SkipSpace(o.raw, 1)
 	return i < len(o.raw) && o.raw[i] == '}'
 }
 
@@ -153,8 +155,8 @@ func (o Object) Names(key string) []string {
 		return nil
 	}
 	var out []string
-	for i := skipSpace(v, 1); i < len(v) && v[i] != ']'; {
-		end := skipValue(v, i)
+	for i := jsonscan.SkipSpace(v, 1); i < len(v) && v[i] != ']'; {
+		end := jsonscan.ValidValue(v, i)
 		switch el := v[i:end]; el[0] {
 		case '"':
 			if s, ok := stringValue(el); ok {
@@ -165,9 +167,9 @@ func (o Object) Names(key string) []string {
 				out = append(out, s)
 			}
 		}
-		i = skipSpace(v, end)
+		i = jsonscan.SkipSpace(v, end)
 		if i < len(v) && v[i] == ',' {
-			i = skipSpace(v, i+1)
+			i = jsonscan.SkipSpace(v, i+1)
 		}
 	}
 	return out
@@ -195,97 +197,15 @@ func (o Object) Has(key string) bool { return o.lookup(key) != nil }
 // nil. raw is valid JSON, so the walk only needs to find where strings and
 // nested values end.
 func (o Object) lookup(key string) []byte {
-	b := o.raw
-	if b == nil {
+	if o.raw == nil {
 		return nil
 	}
 	var found []byte
-	i := skipSpace(b, 1)
-	for i < len(b) && b[i] == '"' {
-		end := skipString(b, i)
-		k := b[i:end]
-		i = skipSpace(b, end)
-		i = skipSpace(b, i+1) // past ':'
-		vend := skipValue(b, i)
-		if keyEquals(k, key) {
-			found = b[i:vend]
-		}
-		i = skipSpace(b, vend)
-		if i < len(b) && b[i] == ',' {
-			i = skipSpace(b, i+1)
+	m := jsonscan.ValidMembers(o.raw, 0)
+	for m.Next() {
+		if jsonscan.Equal(m.Key, key) {
+			found = m.Value
 		}
 	}
 	return found
-}
-
-// keyEquals compares a quoted JSON key with key.
-func keyEquals(quoted []byte, key string) bool {
-	inner := quoted[1 : len(quoted)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return string(inner) == key
-	}
-	var s string
-	return json.Unmarshal(quoted, &s) == nil && s == key
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) {
-		switch b[i] {
-		case ' ', '\t', '\n', '\r':
-			i++
-		default:
-			return i
-		}
-	}
-	return i
-}
-
-// skipString returns the index just past the string that starts at b[i].
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '"':
-			return i + 1
-		case '\\':
-			i++ // an escape: the next byte never ends the string
-		}
-	}
-	return len(b)
-}
-
-// skipValue returns the index just past the value that starts at b[i].
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return i
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return i
-	}
-	for i < len(b) {
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return i
-		}
-		i++
-	}
-	return i
 }
