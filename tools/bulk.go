@@ -650,6 +650,9 @@ func bindFullRecords(ctx context.Context, d *Deps, sel selection, ts []bulkTarge
 		if err != nil {
 			return nil, err
 		}
+		for _, t := range ts { // read one by one when there are few
+			have[t.cur.ID] = t.full
+		}
 		for i, m := range records {
 			if x, ok := have[m.ID]; ok {
 				if x.UpdatedAt != m.UpdatedAt {
@@ -896,7 +899,7 @@ func (t bulkTarget) apply(ctx context.Context, d *Deps, commit string) error {
 			return err
 		}
 		if got := len(kept); got != len(t.grantsAfter) {
-			// ≤0.11 drop grants the key may not give, without an error.
+			// ≤0.12.3 drop grants the key may not give, without an error.
 			return fmt.Errorf("%sOpen WebUI kept %d of the %d grants sent (it drops grants this key may not give); its grants are now %s", done, got, len(t.grantsAfter), grantListOrPrivate(grantsOut(kept)))
 		}
 	}

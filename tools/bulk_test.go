@@ -523,9 +523,15 @@ func TestBulkConfirmationRereadsOneExport(t *testing.T) {
 			func(r []string) bool { return slices.Equal(r, []string{export}) }},
 		{"query filter", map[string]any{"filter": map[string]any{"query": "helper"}, "add_tags": []any{"x"}}, nil,
 			func(r []string) bool { return !slices.Contains(r, export) && slices.Contains(r, "/api/v1/models/list") }},
-		// Three targets are read one by one at preview, so the export's
-		// records are not what was bound: the pages and reads follow.
+		// Three targets, read one by one at preview: those reads are what was
+		// bound, and the export's records are the same.
 		{"small filter", map[string]any{"filter": map[string]any{"tag": "hr"}, "add_tags": []any{"people"}}, nil,
+			func(r []string) bool { return slices.Equal(r, []string{export}) }},
+		// onboarding-buddy already grants g-eng read: it was bound as its list
+		// item (no full record read for a model that needs no change), which
+		// the export cannot reproduce, so the pages and reads follow.
+		{"a model already as asked", map[string]any{"filter": map[string]any{"tag": "hr"}, "add_grants": []any{
+			map[string]any{"principal_type": "group", "principal_id": "g-eng", "permission": "read"}}}, nil,
 			func(r []string) bool { return slices.Contains(r, export) && slices.Contains(r, "/api/v1/models/list") }},
 	}
 	for _, c := range cases {
