@@ -86,31 +86,30 @@ func (d *Deps) people(ctx context.Context, sets ...[]schemas.Grant) people {
 	return d.morePeople(ctx, nil, sets...)
 }
 
-// morePeople adds to pp the users of sets that it does not name yet.
+// morePeople adds to pp the users of sets it has not looked up yet. The
+// maxPeopleLookups budget is for all of pp, and a failed lookup is kept (as
+// "": shown by id) so that a plan adding people in several steps never asks
+// for anyone twice.
 func (d *Deps) morePeople(ctx context.Context, pp people, sets ...[]schemas.Grant) people {
 	if pp == nil {
 		pp = people{}
 	}
-	tried := map[string]bool{}
 	for _, gs := range sets {
 		for _, g := range gs {
 			id := g.PrincipalID
-			if g.PrincipalType != "user" || id == "*" || tried[id] || pp[id] != "" {
+			if _, done := pp[id]; done || g.PrincipalType != "user" || id == "*" {
 				continue
 			}
-			if len(tried) == maxPeopleLookups {
+			if len(pp) >= maxPeopleLookups {
 				return pp
 			}
-			tried[id] = true
+			pp[id] = ""
 			u, err := d.Client.UserInfo(ctx, id)
 			if err != nil {
 				d.logger().Debug("grantee lookup failed; showing the user id", "user_id", id, "err", d.scrub(err.Error()))
 				continue
 			}
-			m := owui.Model{User: &u}
-			if who := owner(m); who != "" {
-				pp[id] = who
-			}
+			pp[id] = owner(owui.Model{User: &u})
 		}
 	}
 	return pp
