@@ -1,10 +1,8 @@
 package owui
 
 import (
-	"bytes"
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/owui-mcp/owui-mcp/internal/jsonscan"
 )
@@ -124,7 +122,7 @@ func grant(obj []byte, g *AccessGrant) bool {
 			}
 		}
 		if field != nil && string(v) != "null" {
-			s, ok := plainString(v)
+			s, ok := stringValue(v)
 			if !ok {
 				return false
 			}
@@ -147,20 +145,6 @@ func grantFieldFold(name []byte) bool {
 		}
 	}
 	return false
-}
-
-// plainString returns the content of a string literal without escapes;
-// anything else, or invalid UTF-8, is declined.
-func plainString(v []byte) (string, bool) {
-	if len(v) < 2 || v[0] != '"' {
-		return "", false
-	}
-	v = v[1 : len(v)-1]
-	// json.Unmarshal would unescape, and replace invalid UTF-8.
-	if bytes.IndexByte(v, '\\') >= 0 || !utf8.Valid(v) {
-		return "", false
-	}
-	return string(v), true
 }
 
 // scanMember checks that data is exactly one valid JSON value, as

@@ -100,9 +100,6 @@ func (o Object) Raw() json.RawMessage {
 // IsNull reports whether the field was absent or null.
 func (o Object) IsNull() bool { return o.raw == nil }
 
-// IsZero is IsNull, for omitzero.
-func (o Object) IsZero() bool { return o.raw == nil }
-
 // Empty reports whether the object has no keys (null counts as empty).
 func (o Object) Empty() bool {
 	if o.raw == nil {

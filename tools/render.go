@@ -175,8 +175,6 @@ func renderPreview(tool string, p schemas.Preview) string {
 // as before, and a nil people names every user by id.
 type people map[string]string
 
-func grantList(gs []schemas.Grant) string { return people(nil).grantList(gs) }
-
 func grantListOrPrivate(gs []schemas.Grant) string { return people(nil).grantListOrPrivate(gs) }
 
 func grantee(g owui.Grant) string { return people(nil).grantee(g) }
