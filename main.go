@@ -523,7 +523,8 @@ func (a *app) serve(ctx context.Context, stdin io.Reader, stdout io.Writer) erro
 
 // seedOnFirstUse is the --demo transport: seeding the sandbox takes ~2 ms,
 // so it happens on the first request that reads models, not before the
-// server answers initialize (the start-up version probe needs no models).
+// server answers initialize (/api/version, which the tools read first to
+// learn the release, needs no models).
 func seedOnFirstUse(fake *fakeowui.Server) http.RoundTripper {
 	var seed sync.Once
 	rt := fakeowui.Transport(fake)

@@ -218,9 +218,9 @@ func updatePreview(cur owui.Model, f owui.ModelForm, changes []schemas.FieldChan
 }
 
 // writeUpdate sends a merged form; when grants change it then sets them
-// through the access route: Open WebUI 0.12 ignores access_grants on update,
-// and the access route works on every 0.8+ (on ≤0.11 the update already
-// applied them, so setGrants finds nothing left to do).
+// through the access route: Open WebUI 0.12.4 ignores access_grants on
+// update, and the access route works on every 0.8+ (on ≤0.12.3 the update
+// already applied them, so setGrants finds nothing left to do).
 func writeUpdate(ctx context.Context, d *Deps, form owui.ModelForm, grants bool) (owui.Model, error) {
 	m, err := d.Client.UpdateModel(ctx, form)
 	if err != nil || !grants {
