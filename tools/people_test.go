@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
+	"github.com/owui-mcp/owui-mcp/owui"
+	"github.com/owui-mcp/owui-mcp/schemas"
 )
 
 // previewBody is a preview result's text without its first line (what to
@@ -86,4 +89,32 @@ func TestPreviewsNamePeople(t *testing.T) {
 			t.Errorf("bulk preview does not name the person gaining access:\n%s", got)
 		}
 	})
+}
+
+// One preview looks each user up at most once, a failed lookup included,
+// and at most maxPeopleLookups users in all, however many steps add people.
+func TestPeopleLookupBudgetPerPreview(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	user := func(id string) []schemas.Grant {
+		return []schemas.Grant{{PrincipalType: "user", PrincipalID: id, Permission: "read"}}
+	}
+	e.fake.ResetRequests()
+	pp := e.deps.people(ctx, user("u-alice"), user("u-missing"))
+	pp = e.deps.morePeople(ctx, pp, user("u-alice"), user("u-missing"), user("u-bob"))
+	if got, want := userLookups(e), []string{"/api/v1/users/u-alice/info", "/api/v1/users/u-missing/info", "/api/v1/users/u-bob/info"}; !slices.Equal(got, want) {
+		t.Errorf("lookups %v, want %v", got, want)
+	}
+	if pp["u-alice"] != "alice@example.com" || pp["u-missing"] != "" || pp.grantee(owui.Grant{PrincipalType: "user", PrincipalID: "u-missing"}) != `user "u-missing"` {
+		t.Errorf("people %v", pp)
+	}
+	e.fake.ResetRequests()
+	var many [][]schemas.Grant
+	for i := range maxPeopleLookups + 5 {
+		many = append(many, user(fmt.Sprintf("u-x%d", i)))
+	}
+	pp = e.deps.morePeople(ctx, pp, many...)
+	if n := len(userLookups(e)); n != maxPeopleLookups-3 || len(pp) != maxPeopleLookups {
+		t.Errorf("%d more lookups, %d people known; the budget is %d for the preview", n, len(pp), maxPeopleLookups)
+	}
 }
