@@ -18,13 +18,13 @@ func fingerprint(state any) string {
 }
 
 // boundOf is the part of a record a confirmation must find unchanged, as
-// a plain JSON value (its keys are the record's JSON names) that
+// a plain JSON object (its keys are the record's JSON names) that
 // safety.Fingerprint hashes as it walks it, without encoding it: 500
 // records are bound in a few milliseconds. Meta and params go in as their
 // raw bytes, which the walk hashes as the maps they decode to (the same
 // bytes as when they were decoded here, so tokens of older builds still
 // bind), so their key order and spacing do not change the fingerprint.
-func boundOf(m owui.Model) map[string]any {
+func boundOf(m owui.Model) safety.Fields {
 	gs := make([]string, 0, len(m.AccessGrants))
 	for _, g := range m.AccessGrants {
 		gs = append(gs, g.PrincipalType+"\x00"+g.PrincipalID+"\x00"+g.Permission)
@@ -34,8 +34,11 @@ func boundOf(m owui.Model) map[string]any {
 	if m.BaseModelID != nil {
 		base = *m.BaseModelID
 	}
-	return map[string]any{"version_id": m.VersionID, "id": m.ID, "user_id": m.UserID, "name": m.Name, "base_model_id": base,
-		"meta": safety.RawObject(m.Meta.Raw()), "params": safety.RawObject(m.Params.Raw()), "grants": gs, "is_active": m.IsActive}
+	// In key order, so the walk needs no map per record (a map of the
+	// same members hashes alike).
+	return safety.Fields{{Key: "base_model_id", Value: base}, {Key: "grants", Value: gs}, {Key: "id", Value: m.ID},
+		{Key: "is_active", Value: m.IsActive}, {Key: "meta", Value: safety.RawObject(m.Meta.Raw())}, {Key: "name", Value: m.Name},
+		{Key: "params", Value: safety.RawObject(m.Params.Raw())}, {Key: "user_id", Value: m.UserID}, {Key: "version_id", Value: m.VersionID}}
 }
 
 // bound replaces the models found in v (directly, or inside slices and

@@ -35,10 +35,10 @@ func ArgsDigest(args map[string]any, ignore ...string) string {
 // closed instead of colliding with another unencodable value.
 //
 // Values made only of what encoding/json decodes into (nil, bool, float64,
-// string, []any, map[string]any) plus []string, map[string]string and
-// RawObject (hashed as its decoded map) are hashed as they are walked,
-// without the encode and decode round trip; the bytes hashed are the same
-// either way.
+// string, []any, map[string]any) plus []string, map[string]string,
+// RawObject (hashed as its decoded map) and Fields (as its map) are hashed
+// as they are walked, without the encode and decode round trip; the bytes
+// hashed are the same either way.
 func Fingerprint(v any) string {
 	h := sha256.New()
 	w := bufio.NewWriterSize(h, 4096)
@@ -139,6 +139,8 @@ func writePlain(w *bufio.Writer, v any) bool {
 		return writePlainObject(w, x, writePlainString)
 	case RawObject:
 		writeRawObject(w, x)
+	case Fields:
+		return writePlainFields(w, x)
 	default:
 		return false
 	}

@@ -34,17 +34,30 @@ func (r RawObject) MarshalJSON() ([]byte, error) {
 // rawWalker writes the canonical JSON of raw JSON values: what writePlain
 // writes for the values encoding/json decodes from them.
 type rawWalker struct {
-	out  []byte      // the canonical bytes of the object being walked
+	src  []byte      // the object being walked
+	out  []byte      // its canonical bytes
 	mems []rawMember // the members of every object open in the walk
+	keys []byte      // the decoded keys that held an escape or invalid UTF-8
 	num  []byte      // a float's shortest spelling
 	bad  bool        // a number is beyond float64: the object decodes to nothing
 }
 
-// rawMember is one member of an object: its key as encoding/json decodes
-// it and its raw value; idx orders repeated keys (the last one wins).
+// rawMember is one member of an object: where its key, as encoding/json
+// decodes it, and its raw value are. Offsets, not slices: sorting
+// pointer-free members needs no write barriers. idx orders repeated keys
+// (the last one wins).
 type rawMember struct {
-	key, val []byte
-	idx      int
+	key, keyEnd int  // in src, or in keys when decoded
+	decoded     bool // the key is in keys
+	val, valEnd int  // in src
+	idx         int
+}
+
+func (rw *rawWalker) key(m *rawMember) []byte {
+	if m.decoded {
+		return rw.keys[m.key:m.keyEnd]
+	}
+	return rw.src[m.key:m.keyEnd]
 }
 
 var rawWalkers = sync.Pool{New: func() any { return new(rawWalker) }}
@@ -58,35 +71,36 @@ func writeRawObject(w *bufio.Writer, r RawObject) {
 		return
 	}
 	rw := rawWalkers.Get().(*rawWalker)
-	rw.out, rw.bad = rw.out[:0], false
-	rw.value(r[i:])
+	rw.src, rw.out, rw.keys, rw.bad = r, rw.out[:0], rw.keys[:0], false
+	rw.value(i)
 	if rw.bad {
 		w.WriteString("null")
 	} else {
 		w.Write(rw.out)
 	}
-	if cap(rw.out) > 1<<20 {
-		rw.out = nil // a rare huge object is not kept for the pool's life
+	rw.src = nil
+	if cap(rw.out) > 1<<20 || cap(rw.keys) > 1<<20 {
+		rw.out, rw.keys = nil, nil // a rare huge object is not kept for the pool's life
 	}
 	rawWalkers.Put(rw)
 }
 
-// value writes the valid JSON value that starts at v[0] (v may run on
-// past its end).
-func (rw *rawWalker) value(v []byte) {
-	switch v[0] {
+// value writes the valid JSON value that starts at src[i].
+func (rw *rawWalker) value(i int) {
+	v := rw.src
+	switch v[i] {
 	case '{':
-		rw.object(v)
+		rw.object(i)
 	case '[':
 		rw.out = append(rw.out, '[')
 		n := 0
-		for i := jsonscan.SkipSpace(v, 1); v[i] != ']'; {
+		for i = jsonscan.SkipSpace(v, i+1); v[i] != ']'; {
 			if n > 0 {
 				rw.out = append(rw.out, ',')
 			}
 			n++
 			end := jsonscan.ValidValue(v, i)
-			rw.value(v[i:end])
+			rw.value(i)
 			i = jsonscan.SkipSpace(v, end)
 			if v[i] == ',' {
 				i = jsonscan.SkipSpace(v, i+1)
@@ -94,8 +108,17 @@ func (rw *rawWalker) value(v []byte) {
 		}
 		rw.out = append(rw.out, ']')
 	case '"':
-		end := jsonscan.ValidString(v, 0)
-		rw.out = appendPlainString(rw.out, rw.unquote(v[1:end-1]))
+		end := jsonscan.ValidString(v, i)
+		s := v[i+1 : end-1]
+		if needsUnquote(s) {
+			at := len(rw.keys)
+			rw.keys = jsonscan.AppendUnquoted(rw.keys, s)
+			s = rw.keys[at:]
+			rw.out = appendPlainString(rw.out, s)
+			rw.keys = rw.keys[:at]
+		} else {
+			rw.out = appendPlainString(rw.out, s)
+		}
 	case 't':
 		rw.out = append(rw.out, "true"...)
 	case 'f':
@@ -103,62 +126,72 @@ func (rw *rawWalker) value(v []byte) {
 	case 'n':
 		rw.out = append(rw.out, "null"...)
 	default:
-		rw.number(v[:jsonscan.SkipNumber(v, 0)])
+		rw.number(v[i:jsonscan.SkipNumber(v, i)])
 	}
 }
 
-// object writes a valid object with its keys sorted as writePlainObject
-// sorts a map's, each key once with its last value (json.Unmarshal into a
-// map keeps the last).
-func (rw *rawWalker) object(v []byte) {
-	base := len(rw.mems)
-	m := jsonscan.ValidMembers(v, 0)
+// object writes the valid object at src[i] with its keys sorted as
+// writePlainObject sorts a map's, each key once with its last value
+// (json.Unmarshal into a map keeps the last).
+func (rw *rawWalker) object(i int) {
+	base, keysBase := len(rw.mems), len(rw.keys)
+	sorted := true
+	m := jsonscan.ValidMembers(rw.src, i)
 	for m.Next() {
-		rw.mems = append(rw.mems, rawMember{key: rw.unquote(m.Key), val: m.Value, idx: len(rw.mems)})
+		mem := rawMember{idx: len(rw.mems)}
+		mem.val = cap(rw.src) - cap(m.Value) // m.Value is a subslice of src: its offset
+		mem.valEnd = mem.val + len(m.Value)
+		if needsUnquote(m.Key) {
+			mem.decoded, mem.key = true, len(rw.keys)
+			rw.keys = jsonscan.AppendUnquoted(rw.keys, m.Key)
+			mem.keyEnd = len(rw.keys)
+		} else {
+			mem.key = cap(rw.src) - cap(m.Key)
+			mem.keyEnd = mem.key + len(m.Key)
+		}
+		if len(rw.mems) > base && bytes.Compare(rw.key(&rw.mems[len(rw.mems)-1]), rw.key(&mem)) >= 0 {
+			sorted = false
+		}
+		rw.mems = append(rw.mems, mem)
 	}
-	mems := rw.mems[base:]
-	if len(mems) > 1 {
-		slices.SortFunc(mems, func(a, b rawMember) int {
-			if c := bytes.Compare(a.key, b.key); c != 0 {
+	end := len(rw.mems)
+	if !sorted {
+		slices.SortFunc(rw.mems[base:end], func(a, b rawMember) int {
+			if c := bytes.Compare(rw.key(&a), rw.key(&b)); c != 0 {
 				return c
 			}
 			return a.idx - b.idx
 		})
 	}
-	end := len(rw.mems)
 	rw.out = append(rw.out, '{')
 	first := true
-	for i := base; i < end; i++ {
-		// Nested objects append to rw.mems: index it, never hold mems.
-		mem := rw.mems[i]
-		if i+1 < end && bytes.Equal(mem.key, rw.mems[i+1].key) {
+	for j := base; j < end; j++ {
+		// Nested objects append to rw.mems: index it, never hold a slice of it.
+		mem := rw.mems[j]
+		if j+1 < end && bytes.Equal(rw.key(&mem), rw.key(&rw.mems[j+1])) {
 			continue // a later value of the same key replaces this one
 		}
 		if !first {
 			rw.out = append(rw.out, ',')
 		}
 		first = false
-		rw.out = appendPlainString(rw.out, mem.key)
+		rw.out = appendPlainString(rw.out, rw.key(&mem))
 		rw.out = append(rw.out, ':')
 		rw.value(mem.val)
 	}
 	rw.out = append(rw.out, '}')
-	rw.mems = rw.mems[:base]
+	rw.mems, rw.keys = rw.mems[:base], rw.keys[:keysBase]
 }
 
-// unquote is the valid string contents s as encoding/json decodes them:
-// s itself when it holds no escape and no invalid UTF-8 (nearly always),
-// else a new decoded copy.
-func (rw *rawWalker) unquote(s []byte) []byte {
+// needsUnquote reports whether valid string contents s decode to other
+// bytes than s (an escape, or invalid UTF-8 that becomes U+FFFD).
+func needsUnquote(s []byte) bool {
 	for _, c := range s {
 		if c == '\\' || c >= utf8.RuneSelf {
-			if bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
-				return s
-			}
-			return jsonscan.AppendUnquoted(make([]byte, 0, len(s)), s)
+			return bytes.IndexByte(s, '\\') >= 0 || !utf8.Valid(s)
 		}
 	}
-	return s
+	return false
 }
 
 // number writes the JSON number lit as writePlain writes the float64
@@ -296,4 +329,60 @@ func appendPlainString[S []byte | string](dst []byte, s S) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// Fields is a JSON object given as its members, for a value built once per
+// record: Fingerprint hashes it exactly as the map[string]any of the same
+// members, without the map. Keys in strictly increasing order (as sorted
+// strings compare) are walked as they are; others are hashed through that
+// map (the last of a repeated key wins).
+type Fields []Field
+
+// Field is one member of Fields.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// asMap is the map f stands for (nil for nil f).
+func (f Fields) asMap() map[string]any {
+	if f == nil {
+		return nil
+	}
+	m := make(map[string]any, len(f))
+	for _, x := range f {
+		m[x.Key] = x.Value
+	}
+	return m
+}
+
+// MarshalJSON encodes f as its map, for the encode round trip.
+func (f Fields) MarshalJSON() ([]byte, error) { return json.Marshal(f.asMap()) }
+
+// writePlainFields writes f as writePlainObject writes its map.
+func writePlainFields(w *bufio.Writer, f Fields) bool {
+	for i := 1; i < len(f); i++ {
+		if f[i-1].Key >= f[i].Key {
+			return writePlain(w, f.asMap())
+		}
+	}
+	if f == nil {
+		w.WriteString("null")
+		return true
+	}
+	w.WriteByte('{')
+	for i, x := range f {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		if !writePlainString(w, x.Key) {
+			return false
+		}
+		w.WriteByte(':')
+		if !writePlain(w, x.Value) {
+			return false
+		}
+	}
+	w.WriteByte('}')
+	return true
 }
