@@ -189,3 +189,60 @@ func FuzzFingerprintRawObject(f *testing.F) {
 		}
 	})
 }
+
+func TestFieldsHashAsTheirMap(t *testing.T) {
+	cases := []struct {
+		name   string
+		f      Fields
+		walked bool
+	}{
+		{"nil", nil, true},
+		{"empty", Fields{}, true},
+		{"sorted", Fields{{"a", 1.0}, {"b", []string{"g\x00x"}}, {"c", RawObject(`{"y":1,"x":2}`)}, {"é", nil}}, true},
+		{"unsorted", Fields{{"b", 1.0}, {"a", "<x>"}}, true},
+		{"repeated: the last wins", Fields{{"a", 1.0}, {"a", 2.0}}, true},
+		{"nested", Fields{{"f", Fields{{"z", true}, {"y", false}}}, {"m", map[string]any{"k": Fields{}}}}, true},
+		{"invalid UTF-8: the round trip", Fields{{"a", "\xff"}, {"b", RawObject(`{"n":1.0}`)}}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var m any = c.f.asMap()
+			if c.f == nil {
+				m = map[string]any(nil)
+			}
+			got, ok := plainBytes(c.f)
+			if ok != c.walked {
+				t.Fatalf("walked = %v, want %v", ok, c.walked)
+			}
+			if ok {
+				want, _ := plainBytes(deepMap(m))
+				if !bytes.Equal(got, want) {
+					t.Fatalf("%s, its map %s", got, want)
+				}
+			}
+			if g, w := Fingerprint(c.f), slowFingerprint(t, deepMap(m)); g != w {
+				t.Fatalf("fingerprint %s, its map's round trip %s", g, w)
+			}
+		})
+	}
+}
+
+// deepMap replaces Fields and RawObject inside v by the maps they stand for.
+func deepMap(v any) any {
+	switch x := v.(type) {
+	case Fields:
+		return deepMap(x.asMap())
+	case RawObject:
+		return decodedObject(x)
+	case map[string]any:
+		if x == nil {
+			return x
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepMap(e)
+		}
+		return out
+	}
+	return v
+}
