@@ -37,19 +37,19 @@ type rawWalker struct {
 	src  []byte      // the object being walked
 	out  []byte      // its canonical bytes
 	mems []rawMember // the members of every object open in the walk
-	keys []byte      // the decoded keys that held an escape or invalid UTF-8
+	keys []byte      // decoded keys (and a string being written) that held an escape or invalid UTF-8
 	num  []byte      // a float's shortest spelling
 	bad  bool        // a number is beyond float64: the object decodes to nothing
 }
 
 // rawMember is one member of an object: where its key, as encoding/json
-// decodes it, and its raw value are. Offsets, not slices: sorting
+// decodes it, and its raw value start. Offsets, not slices: sorting
 // pointer-free members needs no write barriers. idx orders repeated keys
 // (the last one wins).
 type rawMember struct {
 	key, keyEnd int  // in src, or in keys when decoded
 	decoded     bool // the key is in keys
-	val, valEnd int  // in src
+	val         int  // in src
 	idx         int
 }
 
@@ -79,8 +79,8 @@ func writeRawObject(w *bufio.Writer, r RawObject) {
 		w.Write(rw.out)
 	}
 	rw.src = nil
-	if cap(rw.out) > 1<<20 || cap(rw.keys) > 1<<20 {
-		rw.out, rw.keys = nil, nil // a rare huge object is not kept for the pool's life
+	if cap(rw.out) > 1<<20 || cap(rw.keys) > 1<<20 || cap(rw.mems) > 1<<14 {
+		rw.out, rw.keys, rw.mems = nil, nil, nil // a rare huge object is not kept for the pool's life
 	}
 	rawWalkers.Put(rw)
 }
@@ -139,8 +139,9 @@ func (rw *rawWalker) object(i int) {
 	m := jsonscan.ValidMembers(rw.src, i)
 	for m.Next() {
 		mem := rawMember{idx: len(rw.mems)}
-		mem.val = cap(rw.src) - cap(m.Value) // m.Value is a subslice of src: its offset
-		mem.valEnd = mem.val + len(m.Value)
+		// Key and Value are subslices of src (src[a:b] has capacity
+		// cap(src)-a), so their capacities give their offsets.
+		mem.val = cap(rw.src) - cap(m.Value)
 		if needsUnquote(m.Key) {
 			mem.decoded, mem.key = true, len(rw.keys)
 			rw.keys = jsonscan.AppendUnquoted(rw.keys, m.Key)
