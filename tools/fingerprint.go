@@ -14,16 +14,17 @@ import (
 // an edit in the same second as the preview pass unnoticed. Any other value
 // is bound as its canonical JSON.
 func fingerprint(state any) string {
-	return safety.Fingerprint(content(state))
+	return safety.Fingerprint(bound(state))
 }
 
-// contentOf is the part of a record a confirmation must find unchanged, as
-// a plain JSON value (its keys are the record's JSON names), so that
-// safety.Fingerprint hashes it as it walks it instead of encoding and
-// decoding it again: 500 records are bound in a few milliseconds. Meta and
-// params are decoded here, so the raw bytes' key order and spacing do not
-// change the fingerprint.
-func contentOf(m owui.Model) map[string]any {
+// boundOf is the part of a record a confirmation must find unchanged, as
+// a plain JSON object (its keys are the record's JSON names) that
+// safety.Fingerprint hashes as it walks it, without encoding it: 500
+// records are bound in a few milliseconds. Meta and params go in as their
+// raw bytes, which the walk hashes as the maps they decode to (the same
+// bytes as when they were decoded here, so tokens of older builds still
+// bind), so their key order and spacing do not change the fingerprint.
+func boundOf(m owui.Model) safety.Fields {
 	gs := make([]string, 0, len(m.AccessGrants))
 	for _, g := range m.AccessGrants {
 		gs = append(gs, g.PrincipalType+"\x00"+g.PrincipalID+"\x00"+g.Permission)
@@ -33,43 +34,46 @@ func contentOf(m owui.Model) map[string]any {
 	if m.BaseModelID != nil {
 		base = *m.BaseModelID
 	}
-	return map[string]any{"version_id": m.VersionID, "id": m.ID, "user_id": m.UserID, "name": m.Name, "base_model_id": base,
-		"meta": m.Meta.Map(), "params": m.Params.Map(), "grants": gs, "is_active": m.IsActive}
+	// In key order, so the walk needs no map per record (a map of the
+	// same members hashes alike).
+	return safety.Fields{{Key: "base_model_id", Value: base}, {Key: "grants", Value: gs}, {Key: "id", Value: m.ID},
+		{Key: "is_active", Value: m.IsActive}, {Key: "meta", Value: safety.RawObject(m.Meta.Raw())}, {Key: "name", Value: m.Name},
+		{Key: "params", Value: safety.RawObject(m.Params.Raw())}, {Key: "user_id", Value: m.UserID}, {Key: "version_id", Value: m.VersionID}}
 }
 
-// content replaces the models found in v (directly, or inside slices and
-// maps) by their contentOf.
-func content(v any) any {
+// bound replaces the models found in v (directly, or inside slices and
+// maps) by their boundOf.
+func bound(v any) any {
 	switch x := v.(type) {
 	case owui.Model:
-		return contentOf(x)
+		return boundOf(x)
 	case *owui.Model:
 		if x == nil {
 			return nil
 		}
-		return contentOf(*x)
+		return boundOf(*x)
 	case []owui.Model:
 		out := make([]any, len(x))
 		for i, m := range x {
-			out[i] = contentOf(m)
+			out[i] = boundOf(m)
 		}
 		return out
 	case map[string]owui.Model:
 		out := make(map[string]any, len(x))
 		for k, m := range x {
-			out[k] = contentOf(m)
+			out[k] = boundOf(m)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = content(e)
+			out[i] = bound(e)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = content(e)
+			out[k] = bound(e)
 		}
 		return out
 	}

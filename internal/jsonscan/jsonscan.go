@@ -466,6 +466,24 @@ func nextRune(s []byte, i int) (rune, int) {
 	}
 }
 
+// AppendUnquoted appends the contents s of a valid string (between the
+// quotes) as encoding/json decodes them: escapes resolved, a lone
+// surrogate or an invalid UTF-8 byte giving U+FFFD. The result is always
+// valid UTF-8.
+func AppendUnquoted(dst, s []byte) []byte {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && c != '\\' {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		var r rune
+		r, i = nextRune(s, i)
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
+}
+
 func hex4(s []byte) rune {
 	return rune(hexVal(s[0])<<12 | hexVal(s[1])<<8 | hexVal(s[2])<<4 | hexVal(s[3]))
 }

@@ -217,3 +217,17 @@ func FuzzValid(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendUnquotedMatchesUnmarshal(t *testing.T) {
+	for _, q := range []string{`""`, `"plain"`, `"q\"b\\s\/n\nt\tr\rb\bf\f"`, `"\u00e9\u6f22\ud83d\ude00\u0041"`,
+		`"\ud800"`, `"\udc00"`, `"\ud800\u0041"`, `"\udc00\ud800"`, `"\ud800\ud800\udc00"`, `"x\ud83dy"`, `"\u0000\u001f"`,
+		"\"a\xffb\xc3\"", "\"\xed\xa0\x80\"", `"é 漢字 😀 ` + "\uFFFD" + `"`} {
+		var want string
+		if err := json.Unmarshal([]byte(q), &want); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if got := AppendUnquoted([]byte("pre"), []byte(q[1:len(q)-1])); string(got) != "pre"+want {
+			t.Errorf("%s: %q, json.Unmarshal %q", q, got[3:], want)
+		}
+	}
+}

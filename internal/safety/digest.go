@@ -35,9 +35,10 @@ func ArgsDigest(args map[string]any, ignore ...string) string {
 // closed instead of colliding with another unencodable value.
 //
 // Values made only of what encoding/json decodes into (nil, bool, float64,
-// string, []any, map[string]any) plus []string and
-// map[string]string are hashed as they are walked, without the encode and
-// decode round trip; the bytes hashed are the same either way.
+// string, []any, map[string]any) plus []string, map[string]string,
+// RawObject (hashed as its decoded map) and Fields (as its map) are hashed
+// as they are walked, without the encode and decode round trip; the bytes
+// hashed are the same either way.
 func Fingerprint(v any) string {
 	h := sha256.New()
 	w := bufio.NewWriterSize(h, 4096)
@@ -136,6 +137,10 @@ func writePlain(w *bufio.Writer, v any) bool {
 		return writePlainObject(w, x, writePlain)
 	case map[string]string:
 		return writePlainObject(w, x, writePlainString)
+	case RawObject:
+		writeRawObject(w, x)
+	case Fields:
+		return writePlainFields(w, x)
 	default:
 		return false
 	}
@@ -192,17 +197,17 @@ func writePlainObject[V any](w *bufio.Writer, x map[string]V, val func(*bufio.Wr
 }
 
 // writePlainString writes s as encoding/json does: plain printable ASCII
-// as is, other valid UTF-8 (escapes, HTML characters, non-ASCII) through
-// encoding/json itself. It reports false for invalid UTF-8, which the round
-// trip turns into U+FFFD (escaped once, then raw).
+// as is, other valid UTF-8 (escapes, HTML characters, non-ASCII) as
+// json.Marshal spells it (appendPlainString, without its reflection). It
+// reports false for invalid UTF-8, which the round trip turns into U+FFFD
+// (escaped once, then raw).
 func writePlainString(w *bufio.Writer, s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
 			if !utf8.ValidString(s) {
 				return false
 			}
-			b, _ := json.Marshal(s)
-			w.Write(b)
+			w.Write(appendPlainString(w.AvailableBuffer(), s))
 			return true
 		}
 	}
