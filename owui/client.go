@@ -409,6 +409,9 @@ func (c *Client) decodeJSON(r request, resp *response, out any) error {
 	if f, ok := out.(fastDecoder); ok && f.decodeFast(t) {
 		return nil
 	}
+	if ms, ok := out.(*[]Model); ok && decodeModelsFast(t, ms) {
+		return nil // export, base models, sync: lists of whole records
+	}
 	if err := json.Unmarshal(t, out); err != nil {
 		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
 			Detail: "the response is not the expected JSON", Err: err}

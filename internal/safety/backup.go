@@ -438,27 +438,23 @@ func encodeBackup(bk Backup) ([]byte, error) {
 	if at < 0 || bytes.Count(env, []byte(slot)) != 1 {
 		return nil, errors.New("backup envelope without its models slot")
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(env) + 1024*len(models))
-	buf.Write(env[:at+len(slot)-1])
+	buf := make([]byte, 0, len(env)+1024*len(models))
+	buf = append(buf, env[:at+len(slot)-1]...)
 	for i, m := range models {
-		line, err := json.Marshal(m)
-		if err != nil {
-			return nil, fmt.Errorf("model %d: %w", i, err)
-		}
-		buf.WriteString("\n    ")
-		buf.Write(line)
+		buf = append(buf, "\n    "...)
+		// json.Marshal's bytes, without its second pass over meta and
+		// params (owui.Model.AppendJSON).
+		buf = m.AppendJSON(buf)
 		if i < len(models)-1 {
-			buf.WriteByte(',')
+			buf = append(buf, ',')
 		}
 	}
 	if len(models) > 0 {
-		buf.WriteString("\n  ")
+		buf = append(buf, "\n  "...)
 	}
-	buf.WriteByte(']')
-	buf.Write(env[at+len(slot):])
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	buf = append(buf, ']')
+	buf = append(buf, env[at+len(slot):]...)
+	return append(buf, '\n'), nil
 }
 
 // head reads the fields of a backup that precede its models, from at most

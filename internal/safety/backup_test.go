@@ -522,3 +522,93 @@ func TestEncodeBackupLayout(t *testing.T) {
 		}
 	}
 }
+
+// encodeBackupMarshal is encodeBackup as it was before owui.Model.AppendJSON:
+// each model through json.Marshal. The reference of the byte-equality test
+// and of the benchmark.
+func encodeBackupMarshal(bk Backup) ([]byte, error) {
+	models := bk.Models
+	bk.Models = []owui.Model{}
+	env, err := json.MarshalIndent(bk, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	const slot = "\n  \"models\": []"
+	at := strings.Index(string(env), slot)
+	var buf strings.Builder
+	buf.Write(env[:at+len(slot)-1])
+	for i, m := range models {
+		line, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		buf.WriteString("\n    ")
+		buf.Write(line)
+		if i < len(models)-1 {
+			buf.WriteByte(',')
+		}
+	}
+	if len(models) > 0 {
+		buf.WriteString("\n  ")
+	}
+	buf.WriteByte(']')
+	buf.Write(env[at+len(slot):])
+	buf.WriteByte('\n')
+	return []byte(buf.String()), nil
+}
+
+// benchBackup is a backup of n models shaped like fullModel, each with
+// different ids and a tricky name.
+func benchBackup(n int) Backup {
+	bk := Backup{Format: BackupFormat, ID: "20261202T050000Z-update_models-abcdef", Time: time.Unix(1764651600, 0).UTC(),
+		Tool: "update_models", Operation: "add a grant to 500 models", ModelCount: n, Models: []owui.Model{}}
+	for i := range n {
+		m := fullModel()
+		m.ID = m.ID + "-" + strings.Repeat("x", i%7) + string(rune('a'+i%26))
+		m.Name = "Bot <" + m.ID + "> & \u2028 \"co\""
+		bk.Models = append(bk.Models, m)
+	}
+	return bk
+}
+
+// encodeBackup writes exactly the bytes it wrote with json.Marshal per model.
+func TestEncodeBackupSameAsMarshal(t *testing.T) {
+	tricky := fullModel()
+	tricky.Name = "x\n  \"models\": [],\n</script>\xff"
+	tricky.Meta = owui.ObjectOf(map[string]any{"s": "<&>\u2028\u2029", "n": []any{1.5, nil, true}})
+	tricky.User, tricky.WriteAccess, tricky.BaseModelID, tricky.AccessGrants = nil, nil, nil, nil
+	for _, bk := range []Backup{benchBackup(0), benchBackup(1), benchBackup(40),
+		{Format: BackupFormat, Tool: "delete_model", Models: []owui.Model{tricky, {}, fullModel()}}} {
+		got, err := encodeBackup(bk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := encodeBackupMarshal(bk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("encodeBackup =\n%s\nwith json.Marshal =\n%s", got, want)
+		}
+	}
+}
+
+// BenchmarkEncodeBackup: the backup of a 500-model bulk change, encoded
+// with json.Marshal per model (old) and with AppendJSON (new).
+func BenchmarkEncodeBackup(b *testing.B) {
+	bk := benchBackup(500)
+	for _, enc := range []struct {
+		name string
+		f    func(Backup) ([]byte, error)
+	}{{"marshal", encodeBackupMarshal}, {"append", encodeBackup}} {
+		b.Run(enc.name, func(b *testing.B) {
+			for b.Loop() {
+				out, err := enc.f(bk)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(out)))
+			}
+		})
+	}
+}
