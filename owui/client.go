@@ -165,7 +165,9 @@ type response struct {
 // do sends r and returns a 2xx/3xx response, or an *Error.
 func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	var payload []byte
-	if r.body != nil {
+	if f, ok := r.body.(AccessForm); ok {
+		payload = f.appendJSON(make([]byte, 0, 256))
+	} else if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: fmt.Errorf("encoding the request: %w", err)}
