@@ -387,9 +387,12 @@ func clip(s string, n int) string {
 }
 
 func isHTML(contentType string, body []byte) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt == "text/html" {
-		return true
+	// Open WebUI's own Content-Type needs no parsing (ParseMediaType
+	// allocates a parameter map per call, twice per answer).
+	if contentType != "application/json" {
+		if mt, _, _ := mime.ParseMediaType(contentType); mt == "text/html" {
+			return true
+		}
 	}
 	t := bytes.TrimSpace(body)
 	return bytes.HasPrefix(bytes.ToLower(t[:min(len(t), 15)]), []byte("<!doctype html")) || bytes.HasPrefix(t, []byte("<html"))

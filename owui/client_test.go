@@ -801,3 +801,25 @@ func TestSetModelAccess(t *testing.T) {
 		t.Fatalf("403: %v", err)
 	}
 }
+
+// isHTML gives the same answer with and without the unparsed fast path for
+// Open WebUI's own Content-Type.
+func TestIsHTMLContentTypes(t *testing.T) {
+	for _, tc := range []struct {
+		ctype, body string
+		want        bool
+	}{
+		{"application/json", `{"id":"m"}`, false},
+		{"application/json", ` <!DOCTYPE html><html></html>`, true},
+		{"application/json", `<html>`, true},
+		{"application/json; charset=utf-8", `[]`, false},
+		{"text/html; charset=utf-8", `{}`, true},
+		{"Text/HTML", `{}`, true},
+		{"", `<!doctype HTML>`, true},
+		{"", `null`, false},
+	} {
+		if got := isHTML(tc.ctype, []byte(tc.body)); got != tc.want {
+			t.Errorf("isHTML(%q, %q) = %v, want %v", tc.ctype, tc.body, got, tc.want)
+		}
+	}
+}

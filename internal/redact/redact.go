@@ -232,7 +232,10 @@ func (s *Set) JSON(b []byte) []byte {
 // or any body that parses as JSON) is searched in its escaped spellings so
 // it stays valid; images are left alone (bytes, not text, passed on as such).
 func (s *Set) Body(contentType string, b []byte) []byte {
-	mt, _, _ := mime.ParseMediaType(contentType)
+	mt := contentType
+	if mt != "application/json" { // Open WebUI's own needs no parsing
+		mt, _, _ = mime.ParseMediaType(contentType)
+	}
 	switch {
 	case strings.HasPrefix(mt, "image/"):
 		return b

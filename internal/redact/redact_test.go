@@ -154,6 +154,8 @@ func TestBody(t *testing.T) {
 		name, ctype, in, want string
 	}{
 		{"declared JSON", "application/json; charset=utf-8", jsonDoc, `{"echo":"` + Mask + `"}`},
+		{"Open WebUI's JSON type (not parsed)", "application/json", jsonDoc, `{"echo":"` + Mask + `"}`},
+		{"JSON type, other case", "Application/JSON", jsonDoc, `{"echo":"` + Mask + `"}`},
 		{"+json", "application/problem+json", jsonDoc, `{"echo":"` + Mask + `"}`},
 		{"JSON without a JSON type", "text/plain", jsonDoc, `{"echo":"` + Mask + `"}`},
 		{"plain text", "text/plain", plain, "echo: " + Mask},
