@@ -153,6 +153,17 @@ type request struct {
 	query  url.Values
 	body   any  // marshalled as JSON when non-nil
 	once   bool // a GET that is not retried
+	// keeps says the answer's decode target keeps only a few strings of a
+	// 2xx body (SetModelAccess: three per grant of a whole record): the
+	// body is not redacted as a whole, call redacts what the target kept
+	// (answerKeeper) and any decoding error instead.
+	keeps bool
+}
+
+// answerKeeper is a decode target of a request with keeps set: redactKept
+// cuts the secrets out of every string it keeps of the answer.
+type answerKeeper interface {
+	redactKept(sec *redact.Set)
 }
 
 // response is a successful (2xx or 3xx) answer.
@@ -160,6 +171,7 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	sec    *redact.Set // what the answer was (or, with request.keeps, is to be) redacted of
 }
 
 // do sends r and returns a 2xx/3xx response, or an *Error.
@@ -234,6 +246,8 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	// a server or proxy that echoes the credential (in an error page or in
 	// a successful record) cannot get it into results, previews, backups,
 	// audit lines or logs, nor have it written back upstream by an update.
+	// (A request with keeps set leaves a 2xx body to call, which redacts
+	// the few strings kept of it: see request.keeps.)
 	sec := c.secrets.With(token)
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -272,8 +286,10 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 			resp.Header.Set("Location", sec.String(loc))
 		}
 	}
-	data = sec.Body(resp.Header.Get("Content-Type"), data)
-	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil, false
+	if !r.keeps {
+		data = sec.Body(resp.Header.Get("Content-Type"), data)
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: data, sec: sec}, nil, false
 }
 
 // readBody reads a body of at most max bytes; over reports a longer one,
@@ -440,7 +456,15 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
 			Detail: "unexpected redirect to " + clip(resp.header.Get("Location"), 200)}
 	}
-	if err := c.decodeJSON(r, resp, out); err != nil {
+	err = c.decodeJSON(r, resp, out)
+	if r.keeps {
+		// Before the error: a failed decode may have kept some strings.
+		out.(answerKeeper).redactKept(resp.sec)
+		if e := (*Error)(nil); errors.As(err, &e) {
+			e.Detail, e.Err = resp.sec.String(e.Detail), resp.sec.Error(e.Err)
+		}
+	}
+	if err != nil {
 		return c.enrich(ctx, err)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/owui-mcp/owui-mcp/internal/jsonscan"
+	"github.com/owui-mcp/owui-mcp/internal/redact"
 )
 
 // keptGrants is what SetModelAccess decodes from an access-update answer:
@@ -20,6 +21,15 @@ import (
 // and every error stays the same.
 type keptGrants struct {
 	AccessGrants []AccessGrant `json:"access_grants"`
+}
+
+// redactKept redacts the fields SetModelAccess keeps (AccessGrant.Grant);
+// the others are dropped unread.
+func (k *keptGrants) redactKept(sec *redact.Set) {
+	for i := range k.AccessGrants {
+		g := &k.AccessGrants[i]
+		g.PrincipalType, g.PrincipalID, g.Permission = sec.String(g.PrincipalType), sec.String(g.PrincipalID), sec.String(g.Permission)
+	}
 }
 
 // fastDecoder is an answer type with a decoder cheaper than json.Unmarshal

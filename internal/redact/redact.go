@@ -198,7 +198,9 @@ func jsonEscapes(s string) []string {
 
 // String returns x with every form of every secret replaced by Mask.
 func (s *Set) String(x string) string {
-	if s.Empty() || len(x) < minLen {
+	// text is longest first: a string shorter than its last form holds
+	// none (short field values, e.g. a grant's "group" and "read").
+	if s.Empty() || len(x) < minLen || len(s.text) == 0 || len(x) < len(s.text[len(s.text)-1].s) {
 		return x
 	}
 	out, changed := replace([]byte(x), s.text)

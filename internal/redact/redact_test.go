@@ -192,3 +192,17 @@ func TestError(t *testing.T) {
 		t.Error("an empty set changed an error")
 	}
 }
+
+// A string exactly as long as a form (the shortest included) is still
+// searched: String's length shortcut skips only strings shorter than every
+// form.
+func TestStringExactlyAForm(t *testing.T) {
+	for _, sec := range []string{secret, "abcd", "0123456789"} {
+		s := New(sec, "another-secret-0123456789")
+		for _, f := range Forms(sec) {
+			if got := s.String(f); got != Mask {
+				t.Errorf("String(%q) = %q, want %q", f, got, Mask)
+			}
+		}
+	}
+}
