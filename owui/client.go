@@ -55,6 +55,7 @@ type Config struct {
 type Client struct {
 	base    *url.URL
 	key     string
+	bearer  string      // "Bearer " + key, the Authorization value of the server key
 	secrets *redact.Set // APIKey and Config.Secrets
 	http    *http.Client
 	tries   int
@@ -89,6 +90,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.ua == "" {
 		c.ua = "owui-mcp"
+	}
+	if c.key != "" {
+		c.bearer = "Bearer " + c.key
 	}
 	if c.backoff <= 0 {
 		c.backoff = 200 * time.Millisecond
@@ -230,17 +234,21 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	if err != nil {
 		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: err}, false
 	}
-	token := c.key
+	token, auth := c.key, c.bearer
 	if t := caller.From(ctx).UpstreamToken; t != "" {
-		token = t
+		token, auth = t, "Bearer "+t
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	// The keys are canonical already and the values share one array (one
+	// allocation, not one per Header.Set); each value slice is capped so
+	// an append to one cannot write into the next.
+	vals := [...]string{auth, "application/json", c.ua, "application/json"}
+	if auth != "" {
+		req.Header["Authorization"] = vals[0:1:1]
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.ua)
+	req.Header["Accept"] = vals[1:2:2]
+	req.Header["User-Agent"] = vals[2:3:3]
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = vals[3:4:4]
 	}
 	// Every answer is redacted here, at the one entrance of upstream data:
 	// a server or proxy that echoes the credential (in an error page or in

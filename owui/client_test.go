@@ -823,3 +823,42 @@ func TestIsHTMLContentTypes(t *testing.T) {
 		}
 	}
 }
+
+// Every request carries exactly these headers (as the server receives
+// them: Go's transport adds Accept-Encoding and Content-Length), one value
+// each.
+func TestRequestHeadersExactly(t *testing.T) {
+	rec := newRecorder(t)
+	callerCtx := caller.With(context.Background(), caller.Identity{ID: "u", UpstreamToken: "eyJcaller.token"})
+	for _, tc := range []struct {
+		name string
+		key  string
+		ctx  context.Context
+		post bool
+		want http.Header
+	}{
+		{"GET", "sk-unit0000", context.Background(), false, http.Header{"Accept": {"application/json"}, "Accept-Encoding": {"gzip"},
+			"Authorization": {"Bearer sk-unit0000"}, "User-Agent": {"owui-mcp/test"}}},
+		{"POST", "sk-unit0000", context.Background(), true, http.Header{"Accept": {"application/json"}, "Accept-Encoding": {"gzip"},
+			"Authorization": {"Bearer sk-unit0000"}, "Content-Length": {"29"}, "Content-Type": {"application/json"}, "User-Agent": {"owui-mcp/test"}}},
+		{"POST, caller token", "sk-unit0000", callerCtx, true, http.Header{"Accept": {"application/json"}, "Accept-Encoding": {"gzip"},
+			"Authorization": {"Bearer eyJcaller.token"}, "Content-Length": {"29"}, "Content-Type": {"application/json"}, "User-Agent": {"owui-mcp/test"}}},
+		{"POST, no key", "", context.Background(), true, http.Header{"Accept": {"application/json"}, "Accept-Encoding": {"gzip"},
+			"Content-Length": {"29"}, "Content-Type": {"application/json"}, "User-Agent": {"owui-mcp/test"}}},
+	} {
+		rec.reset()
+		c := rec.client(Config{APIKey: tc.key, UserAgent: "owui-mcp/test"})
+		var err error
+		if tc.post {
+			_, err = c.SetModelAccess(tc.ctx, AccessForm{ID: "m"})
+		} else {
+			_, err = c.GetModel(tc.ctx, "m")
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := rec.requests()[0].Header; !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: headers\n got %v\nwant %v", tc.name, got, tc.want)
+		}
+	}
+}
