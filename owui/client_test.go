@@ -862,3 +862,55 @@ func TestRequestHeadersExactly(t *testing.T) {
 		}
 	}
 }
+
+// Config.Timeout bounds each attempt as a whole, waiting for the answer's
+// headers and reading its body alike; a timed-out GET is not tried again.
+// The texts are net/http's for http.Client.Timeout.
+func TestTimeoutBoundsEachAttempt(t *testing.T) {
+	rec := newRecorder(t)
+	stall := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}
+	midBody := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"m",`)
+		w.(http.Flusher).Flush()
+		stall(w, r)
+	}
+	c := rec.client(Config{Timeout: 150 * time.Millisecond, MaxTries: 2})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		method   string
+		handler  func(http.ResponseWriter, *http.Request)
+		call     func() error
+		attempts int
+	}{
+		{"POST, no headers", "POST", stall, func() error { _, err := c.SetModelAccess(ctx, AccessForm{ID: "m"}); return err }, 1},
+		{"POST, half a body", "POST", midBody, func() error { _, err := c.SetModelAccess(ctx, AccessForm{ID: "m"}); return err }, 1},
+		{"GET, no headers", "GET", stall, func() error { _, err := c.GetModel(ctx, "m"); return err }, 1},
+	} {
+		path := pathAccessUpdate
+		if tc.method == "GET" {
+			path = pathModel
+		}
+		rec.answer(tc.method, path, tc.handler)
+		rec.reset()
+		start := time.Now()
+		err := tc.call()
+		took := time.Since(start)
+		t.Logf("%s: %v after %v", tc.name, err, took)
+		if !IsKind(err, KindTimeout) || !strings.Contains(err.Error(), "(Client.Timeout ") {
+			t.Errorf("%s: %v, want http.Client's timeout", tc.name, err)
+		}
+		if n := len(rec.requests()); n != tc.attempts {
+			t.Errorf("%s: %d attempts, want %d", tc.name, n, tc.attempts)
+		}
+		if min := time.Duration(tc.attempts) * 150 * time.Millisecond; took < min || took > 5*time.Second {
+			t.Errorf("%s: took %v, want about %v", tc.name, took, min)
+		}
+	}
+}
