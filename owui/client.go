@@ -55,6 +55,7 @@ type Config struct {
 type Client struct {
 	base    *url.URL
 	key     string
+	bearer  string      // "Bearer " + key, the Authorization value of the server key
 	secrets *redact.Set // APIKey and Config.Secrets
 	http    *http.Client
 	tries   int
@@ -89,6 +90,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.ua == "" {
 		c.ua = "owui-mcp"
+	}
+	if c.key != "" {
+		c.bearer = "Bearer " + c.key
 	}
 	if c.backoff <= 0 {
 		c.backoff = 200 * time.Millisecond
@@ -153,6 +157,17 @@ type request struct {
 	query  url.Values
 	body   any  // marshalled as JSON when non-nil
 	once   bool // a GET that is not retried
+	// keeps says the answer's decode target keeps only a few strings of a
+	// 2xx body (SetModelAccess: three per grant of a whole record): the
+	// body is not redacted as a whole, call redacts what the target kept
+	// (answerKeeper) and any decoding error instead.
+	keeps bool
+}
+
+// answerKeeper is a decode target of a request with keeps set: redactKept
+// cuts the secrets out of every string it keeps of the answer.
+type answerKeeper interface {
+	redactKept(sec *redact.Set)
 }
 
 // response is a successful (2xx or 3xx) answer.
@@ -160,12 +175,15 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	sec    *redact.Set // what the answer was (or, with request.keeps, is to be) redacted of
 }
 
 // do sends r and returns a 2xx/3xx response, or an *Error.
 func (c *Client) do(ctx context.Context, r request) (*response, error) {
 	var payload []byte
-	if r.body != nil {
+	if f, ok := r.body.(AccessForm); ok {
+		payload = f.appendJSON(make([]byte, 0, 256))
+	} else if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: fmt.Errorf("encoding the request: %w", err)}
@@ -216,22 +234,28 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	if err != nil {
 		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: err}, false
 	}
-	token := c.key
+	token, auth := c.key, c.bearer
 	if t := caller.From(ctx).UpstreamToken; t != "" {
-		token = t
+		token, auth = t, "Bearer "+t
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	// The keys are canonical already and the values share one array (one
+	// allocation, not one per Header.Set); each value slice is capped so
+	// an append to one cannot write into the next.
+	vals := [...]string{auth, "application/json", c.ua, "application/json"}
+	if auth != "" {
+		req.Header["Authorization"] = vals[0:1:1]
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.ua)
+	req.Header["Accept"] = vals[1:2:2]
+	req.Header["User-Agent"] = vals[2:3:3]
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = vals[3:4:4]
 	}
 	// Every answer is redacted here, at the one entrance of upstream data:
 	// a server or proxy that echoes the credential (in an error page or in
 	// a successful record) cannot get it into results, previews, backups,
 	// audit lines or logs, nor have it written back upstream by an update.
+	// (A request with keeps set leaves a 2xx body to call, which redacts
+	// the few strings kept of it: see request.keeps.)
 	sec := c.secrets.With(token)
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -270,8 +294,10 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 			resp.Header.Set("Location", sec.String(loc))
 		}
 	}
-	data = sec.Body(resp.Header.Get("Content-Type"), data)
-	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil, false
+	if !r.keeps {
+		data = sec.Body(resp.Header.Get("Content-Type"), data)
+	}
+	return &response{status: resp.StatusCode, header: resp.Header, body: data, sec: sec}, nil, false
 }
 
 // readBody reads a body of at most max bytes; over reports a longer one,
@@ -385,9 +411,12 @@ func clip(s string, n int) string {
 }
 
 func isHTML(contentType string, body []byte) bool {
-	mt, _, _ := mime.ParseMediaType(contentType)
-	if mt == "text/html" {
-		return true
+	// Open WebUI's own Content-Type needs no parsing (ParseMediaType
+	// allocates a parameter map per call, twice per answer).
+	if contentType != "application/json" {
+		if mt, _, _ := mime.ParseMediaType(contentType); mt == "text/html" {
+			return true
+		}
 	}
 	t := bytes.TrimSpace(body)
 	return bytes.HasPrefix(bytes.ToLower(t[:min(len(t), 15)]), []byte("<!doctype html")) || bytes.HasPrefix(t, []byte("<html"))
@@ -438,7 +467,15 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
 			Detail: "unexpected redirect to " + clip(resp.header.Get("Location"), 200)}
 	}
-	if err := c.decodeJSON(r, resp, out); err != nil {
+	err = c.decodeJSON(r, resp, out)
+	if r.keeps {
+		// Before the error: a failed decode may have kept some strings.
+		out.(answerKeeper).redactKept(resp.sec)
+		if e := (*Error)(nil); errors.As(err, &e) {
+			e.Detail, e.Err = resp.sec.String(e.Detail), resp.sec.Error(e.Err)
+		}
+	}
+	if err != nil {
 		return c.enrich(ctx, err)
 	}
 	return nil

@@ -801,3 +801,116 @@ func TestSetModelAccess(t *testing.T) {
 		t.Fatalf("403: %v", err)
 	}
 }
+
+// isHTML gives the same answer with and without the unparsed fast path for
+// Open WebUI's own Content-Type.
+func TestIsHTMLContentTypes(t *testing.T) {
+	for _, tc := range []struct {
+		ctype, body string
+		want        bool
+	}{
+		{"application/json", `{"id":"m"}`, false},
+		{"application/json", ` <!DOCTYPE html><html></html>`, true},
+		{"application/json", `<html>`, true},
+		{"application/json; charset=utf-8", `[]`, false},
+		{"text/html; charset=utf-8", `{}`, true},
+		{"Text/HTML", `{}`, true},
+		{"", `<!doctype HTML>`, true},
+		{"", `null`, false},
+	} {
+		if got := isHTML(tc.ctype, []byte(tc.body)); got != tc.want {
+			t.Errorf("isHTML(%q, %q) = %v, want %v", tc.ctype, tc.body, got, tc.want)
+		}
+	}
+}
+
+// Every request carries exactly these headers (as the server receives
+// them: Go's transport adds Accept-Encoding and Content-Length), one value
+// each.
+func TestRequestHeadersExactly(t *testing.T) {
+	rec := newRecorder(t)
+	callerCtx := caller.With(context.Background(), caller.Identity{ID: "u", UpstreamToken: "eyJcaller.token"})
+	for _, tc := range []struct {
+		name string
+		key  string
+		ctx  context.Context
+		post bool
+		want http.Header
+	}{
+		{"GET", "sk-unit0000", context.Background(), false, http.Header{"Accept": {"application/json"}, "Accept-Encoding": {"gzip"},
+			"Authorization": {"Bearer sk-unit0000"}, "User-Agent": {"owui-mcp/test"}}},
+		{"POST", "sk-unit0000", context.Background(), true, http.Header{"Accept": {"application/json"}, "Accept-Encoding": {"gzip"},
+			"Authorization": {"Bearer sk-unit0000"}, "Content-Length": {"29"}, "Content-Type": {"application/json"}, "User-Agent": {"owui-mcp/test"}}},
+		{"POST, caller token", "sk-unit0000", callerCtx, true, http.Header{"Accept": {"application/json"}, "Accept-Encoding": {"gzip"},
+			"Authorization": {"Bearer eyJcaller.token"}, "Content-Length": {"29"}, "Content-Type": {"application/json"}, "User-Agent": {"owui-mcp/test"}}},
+		{"POST, no key", "", context.Background(), true, http.Header{"Accept": {"application/json"}, "Accept-Encoding": {"gzip"},
+			"Content-Length": {"29"}, "Content-Type": {"application/json"}, "User-Agent": {"owui-mcp/test"}}},
+	} {
+		rec.reset()
+		c := rec.client(Config{APIKey: tc.key, UserAgent: "owui-mcp/test"})
+		var err error
+		if tc.post {
+			_, err = c.SetModelAccess(tc.ctx, AccessForm{ID: "m"})
+		} else {
+			_, err = c.GetModel(tc.ctx, "m")
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := rec.requests()[0].Header; !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: headers\n got %v\nwant %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// Config.Timeout bounds each attempt as a whole, waiting for the answer's
+// headers and reading its body alike; a timed-out GET is not tried again.
+// The texts are net/http's for http.Client.Timeout.
+func TestTimeoutBoundsEachAttempt(t *testing.T) {
+	rec := newRecorder(t)
+	stall := func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}
+	midBody := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"id":"m",`)
+		w.(http.Flusher).Flush()
+		stall(w, r)
+	}
+	c := rec.client(Config{Timeout: 150 * time.Millisecond, MaxTries: 2})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		method   string
+		handler  func(http.ResponseWriter, *http.Request)
+		call     func() error
+		attempts int
+	}{
+		{"POST, no headers", "POST", stall, func() error { _, err := c.SetModelAccess(ctx, AccessForm{ID: "m"}); return err }, 1},
+		{"POST, half a body", "POST", midBody, func() error { _, err := c.SetModelAccess(ctx, AccessForm{ID: "m"}); return err }, 1},
+		{"GET, no headers", "GET", stall, func() error { _, err := c.GetModel(ctx, "m"); return err }, 1},
+	} {
+		path := pathAccessUpdate
+		if tc.method == "GET" {
+			path = pathModel
+		}
+		rec.answer(tc.method, path, tc.handler)
+		rec.reset()
+		start := time.Now()
+		err := tc.call()
+		took := time.Since(start)
+		t.Logf("%s: %v after %v", tc.name, err, took)
+		if !IsKind(err, KindTimeout) || !strings.Contains(err.Error(), "(Client.Timeout ") {
+			t.Errorf("%s: %v, want http.Client's timeout", tc.name, err)
+		}
+		if n := len(rec.requests()); n != tc.attempts {
+			t.Errorf("%s: %d attempts, want %d", tc.name, n, tc.attempts)
+		}
+		if min := time.Duration(tc.attempts) * 150 * time.Millisecond; took < min || took > 5*time.Second {
+			t.Errorf("%s: took %v, want about %v", tc.name, took, min)
+		}
+	}
+}

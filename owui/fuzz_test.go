@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -46,10 +47,11 @@ func (u fuzzUpstream) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // FuzzDecodeResponses serves arbitrary status, content type, Location and
 // body to every decoding path of the client (model, list, export, profile
-// image, provider list, bare booleans, sync, current user, version). No
-// input may panic; every failure is an *Error with a kind, a bounded,
-// valid UTF-8 message that never holds the credential; every status of 400
-// or more is a failure carrying that status.
+// image, provider list, bare booleans, sync, current user, version, toggle,
+// access update). No input may panic; no grant SetModelAccess keeps holds
+// the credential; every failure is an *Error with a kind, a bounded, valid
+// UTF-8 message that never holds the credential; every status of 400 or
+// more is a failure carrying that status.
 func FuzzDecodeResponses(f *testing.F) {
 	model := []byte(`{"id":"m","user_id":"u","base_model_id":null,"name":"M","params":{},"meta":{"tags":[{"name":"x"}]},"access_grants":[{"principal_type":"group","principal_id":"g","permission":"read"}],"is_active":true,"updated_at":1,"created_at":1}`)
 	seeds := []struct {
@@ -67,6 +69,7 @@ func FuzzDecodeResponses(f *testing.F) {
 		{200, "application/json", "", []byte("false"), 0},
 		{200, "application/json", "", []byte("true"), 0},
 		{200, "application/json", "", []byte(`{"version":"0.12.4","id":"u-1"}`), 0},
+		{200, "application/json", "", []byte(`{"access_grants":[{"principal_type":"group","principal_id":"$AUTH","permission":"read"}]}`), 0},
 		{200, "application/json", "", []byte(`{"id":"m","name":`), 0},
 		{200, "text/html; charset=utf-8", "", []byte("<!doctype html><html></html>"), 0},
 		{200, "image/png", "", []byte("\x89PNG\r\n\x1a\n"), 0},
@@ -117,6 +120,15 @@ func FuzzDecodeResponses(f *testing.F) {
 			{"unload_model", func() error { _, err := c.UnloadModel(ctx, "m"); return err }},
 			{"current_user", func() error { _, err := c.CurrentUser(ctx); return err }},
 			{"version", func() error { _, err := c.Version(ctx); return err }},
+			{"toggle_model", func() error { _, err := c.ToggleModel(ctx, "m"); return err }},
+			{"set_model_access", func() error {
+				// Only the kept grants are redacted (request.keeps).
+				gs, err := c.SetModelAccess(ctx, AccessForm{ID: "m"})
+				if s := fmt.Sprint(gs); strings.Contains(s, fuzzKey) {
+					return errors.New("the key is in the kept grants: " + s)
+				}
+				return err
+			}},
 		}
 		for _, call := range calls {
 			err := call.call()

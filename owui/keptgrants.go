@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/owui-mcp/owui-mcp/internal/jsonscan"
+	"github.com/owui-mcp/owui-mcp/internal/redact"
 )
 
 // keptGrants is what SetModelAccess decodes from an access-update answer:
@@ -20,6 +21,15 @@ import (
 // and every error stays the same.
 type keptGrants struct {
 	AccessGrants []AccessGrant `json:"access_grants"`
+}
+
+// redactKept redacts the fields SetModelAccess keeps (AccessGrant.Grant);
+// the others are dropped unread.
+func (k *keptGrants) redactKept(sec *redact.Set) {
+	for i := range k.AccessGrants {
+		g := &k.AccessGrants[i]
+		g.PrincipalType, g.PrincipalID, g.Permission = sec.String(g.PrincipalType), sec.String(g.PrincipalID), sec.String(g.Permission)
+	}
 }
 
 // fastDecoder is an answer type with a decoder cheaper than json.Unmarshal
@@ -122,7 +132,7 @@ func grant(obj []byte, g *AccessGrant) bool {
 			}
 		}
 		if field != nil && string(v) != "null" {
-			s, ok := stringValue(v)
+			s, ok := grantString(v)
 			if !ok {
 				return false
 			}
@@ -130,6 +140,24 @@ func grant(obj []byte, g *AccessGrant) bool {
 		}
 	}
 	return m.End() >= 0
+}
+
+// grantString is stringValue without an allocation for the values most
+// grants hold (two grants per answer, hundreds of answers per update_models).
+func grantString(v []byte) (string, bool) {
+	switch string(v) {
+	case `"model"`:
+		return "model", true
+	case `"group"`:
+		return "group", true
+	case `"user"`:
+		return "user", true
+	case `"read"`:
+		return "read", true
+	case `"write"`:
+		return "write", true
+	}
+	return stringValue(v)
 }
 
 // grantFields are the json names of AccessGrant's fields.

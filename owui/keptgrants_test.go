@@ -2,16 +2,19 @@ package owui
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/owui-mcp/owui-mcp/internal/caller"
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
 )
 
@@ -238,4 +241,62 @@ func BenchmarkKeptGrants(b *testing.B) {
 			}
 		}
 	})
+}
+
+// SetModelAccess redacts only the strings it keeps, not the whole answer:
+// a credential echoed into a kept grant, in any spelling the whole-body
+// redaction knows, is cut out just as UpdateModelAccess (which redacts the
+// whole body first) cuts it out, and never reaches the result or an error.
+func TestSetModelAccessRedactsWhatItKeeps(t *testing.T) {
+	const key = "sk-ECHO/Key+0123456789abcdef&x<y>"
+	const token = "12345678901234567890123" // a caller's token, all digits
+	rec := newRecorder(t)
+	var answer string
+	rec.answer("POST", "/api/v1/models/model/access/update", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, answer)
+	})
+	c := rec.client(Config{APIKey: key})
+	ctx := context.Background()
+	keyJSON, _ := json.Marshal(key) // Go's spelling: \u0026 \u003c \u003e
+	b64 := base64.StdEncoding.EncodeToString([]byte("Basic user:" + key))
+	for _, echo := range []string{key, strings.ToUpper(key), string(keyJSON[1 : len(keyJSON)-1]), b64, url.QueryEscape(key), "before " + key + " after"} {
+		answer = `{"id":"m","meta":{"description":"` + echo + `"},"access_grants":[` +
+			`{"id":"` + echo + `","principal_type":"group","principal_id":"` + echo + `","permission":"read"},` +
+			`{"principal_type":"` + echo + `","principal_id":"g","permission":"` + echo + `"}]}`
+		got, err := c.SetModelAccess(ctx, AccessForm{ID: "m"})
+		if err != nil {
+			t.Fatalf("%q: %v", echo, err)
+		}
+		m, err := c.UpdateModelAccess(ctx, AccessForm{ID: "m"})
+		if err != nil {
+			t.Fatalf("%q: %v", echo, err)
+		}
+		if want := m.Grants(); !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: kept %+v, the whole-body redaction gives %+v", echo, got, want)
+		}
+		if s := fmt.Sprint(got); !strings.Contains(s, "[redacted]") || strings.Contains(strings.ToLower(s), "echo") {
+			t.Errorf("%q: kept %s", echo, s)
+		}
+	}
+	// A decoding error quotes a number of the answer: a credential that is
+	// one is cut out of the error too.
+	callerCtx := caller.With(ctx, caller.Identity{ID: "u", UpstreamToken: token})
+	answer = `{"access_grants":[{"principal_type":"group","principal_id":"g","permission":"read","created_at":` + token + `}]}`
+	_, err := c.SetModelAccess(callerCtx, AccessForm{ID: "m"})
+	if !IsKind(err, KindBadResponse) || strings.Contains(err.Error(), token[:10]) {
+		t.Errorf("number echo: %v", err)
+	}
+	if _, plain := c.SetModelAccess(ctx, AccessForm{ID: "m"}); plain == nil || !strings.Contains(plain.Error(), token) {
+		t.Errorf("without that caller the number is quoted as is: %v", plain)
+	}
+	// An error answer is redacted whole, as every error answer is.
+	rec.answer("POST", "/api/v1/models/model/access/update", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_ = json.NewEncoder(w).Encode(map[string]string{"detail": "denied for " + r.Header.Get("Authorization")})
+	})
+	if _, err := c.SetModelAccess(ctx, AccessForm{ID: "m"}); !IsKind(err, KindForbidden) || strings.Contains(err.Error(), "ECHO") || !strings.Contains(err.Error(), "[redacted]") {
+		t.Errorf("403 echo: %v", err)
+	}
 }

@@ -198,7 +198,9 @@ func jsonEscapes(s string) []string {
 
 // String returns x with every form of every secret replaced by Mask.
 func (s *Set) String(x string) string {
-	if s.Empty() || len(x) < minLen {
+	// text is longest first: a string shorter than its last form holds
+	// none (short field values, e.g. a grant's "group" and "read").
+	if s.Empty() || len(x) < minLen || len(s.text) == 0 || len(x) < len(s.text[len(s.text)-1].s) {
 		return x
 	}
 	out, changed := replace([]byte(x), s.text)
@@ -232,7 +234,10 @@ func (s *Set) JSON(b []byte) []byte {
 // or any body that parses as JSON) is searched in its escaped spellings so
 // it stays valid; images are left alone (bytes, not text, passed on as such).
 func (s *Set) Body(contentType string, b []byte) []byte {
-	mt, _, _ := mime.ParseMediaType(contentType)
+	mt := contentType
+	if mt != "application/json" { // Open WebUI's own needs no parsing
+		mt, _, _ = mime.ParseMediaType(contentType)
+	}
 	switch {
 	case strings.HasPrefix(mt, "image/"):
 		return b

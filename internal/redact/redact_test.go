@@ -154,6 +154,8 @@ func TestBody(t *testing.T) {
 		name, ctype, in, want string
 	}{
 		{"declared JSON", "application/json; charset=utf-8", jsonDoc, `{"echo":"` + Mask + `"}`},
+		{"Open WebUI's JSON type (not parsed)", "application/json", jsonDoc, `{"echo":"` + Mask + `"}`},
+		{"JSON type, other case", "Application/JSON", jsonDoc, `{"echo":"` + Mask + `"}`},
 		{"+json", "application/problem+json", jsonDoc, `{"echo":"` + Mask + `"}`},
 		{"JSON without a JSON type", "text/plain", jsonDoc, `{"echo":"` + Mask + `"}`},
 		{"plain text", "text/plain", plain, "echo: " + Mask},
@@ -188,5 +190,19 @@ func TestError(t *testing.T) {
 	}
 	if New().Error(dirty) != dirty {
 		t.Error("an empty set changed an error")
+	}
+}
+
+// A string exactly as long as a form (the shortest included) is still
+// searched: String's length shortcut skips only strings shorter than every
+// form.
+func TestStringExactlyAForm(t *testing.T) {
+	for _, sec := range []string{secret, "abcd", "0123456789"} {
+		s := New(sec, "another-secret-0123456789")
+		for _, f := range Forms(sec) {
+			if got := s.String(f); got != Mask {
+				t.Errorf("String(%q) = %q, want %q", f, got, Mask)
+			}
+		}
 	}
 }
