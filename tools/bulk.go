@@ -340,9 +340,13 @@ func jsonText(v any) ([]byte, error) {
 func planBulk(ctx context.Context, d *Deps, s schemas.BulkSelection, build func(context.Context, selection) (Plan[bulkPlan], error)) (Plan[bulkPlan], error) {
 	if bound := boundState(ctx); bound != nil {
 		if sel, ok := exportedSelection(ctx, d, s); ok {
-			if plan, err := build(ctx, sel); err == nil {
+			// A bound plan runs unseen, so it is built without the
+			// preview's text (milliseconds for 500 lines) when leanPreview
+			// allows; one that does not bind is built again below, in full.
+			lean := leanPreview(ctx)
+			if plan, err := build(context.WithValue(ctx, leanKey{}, lean), sel); err == nil {
 				if target, ok := bound(plan.State); ok {
-					plan.target = target
+					plan.target, plan.lean = target, lean
 					return plan, nil
 				}
 			}
@@ -622,8 +626,11 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 		}
 		shown = append(shown, t.gains, t.loses)
 	}
-	pp = d.morePeople(ctx, pp, shown...)
-	pv := bulkPreview(tool, len(sel.models), bp.targets, same, blocked, warnings, pp)
+	lean, _ := ctx.Value(leanKey{}).(bool)
+	if !lean { // a lean preview has no lines to name them in
+		pp = d.morePeople(ctx, pp, shown...)
+	}
+	pv := bulkPreview(tool, len(sel.models), bp.targets, same, blocked, warnings, pp, lean)
 	plan := Plan[bulkPlan]{Preview: pv, State: state, Data: bp, NoOp: len(bp.targets) == 0}
 	for _, t := range bp.targets {
 		plan.Backup = append(plan.Backup, t.full)
@@ -670,6 +677,10 @@ func bindFullRecords(ctx context.Context, d *Deps, sel selection, ts []bulkTarge
 	return map[string]any{"models": records, "read_only": readOnly}, nil
 }
 
+// leanKey marks the build of planBulk's shortcut that may skip the
+// preview's text.
+type leanKey struct{}
+
 // ownerWarnings flags an owner name shared by several users.
 func ownerWarnings(sel []owui.Model, who string) []string {
 	if who == "" {
@@ -694,7 +705,10 @@ func ownerWarnings(sel []owui.Model, who string) []string {
 
 var onOff = map[bool]string{true: "on", false: "off"}
 
-func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, blocked map[string][]string, warnings []string, pp people) schemas.Preview {
+// bulkPreview is the one preview of a bulk call. lean leaves out the text
+// and the before → after details, keeping the summary, counts and each
+// model's effect (what the backup and the audit record read).
+func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, blocked map[string][]string, warnings []string, pp people, lean bool) schemas.Preview {
 	verb := "change"
 	if tool == "delete_models" {
 		verb = "DELETE"
@@ -712,6 +726,13 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 		delete(pv.Counts, "change")
 		delete(pv.Counts, "unchanged")
 	}
+	// Lines are grouped by owner, so that each line does not repeat it.
+	byOwner := slices.Clone(ts)
+	sort.SliceStable(byOwner, func(i, j int) bool { return owner(byOwner[i].cur) < owner(byOwner[j].cur) })
+	pv = withEffects(pv, byOwner, same, blocked)
+	if lean {
+		return pv
+	}
 	var b strings.Builder
 	b.WriteString(pv.Summary + "\n")
 	if tool != "delete_models" && len(ts) > 0 {
@@ -720,9 +741,6 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 	for _, w := range warnings {
 		b.WriteString("WARNING: " + w + "\n")
 	}
-	// Lines are grouped by owner, so that each line does not repeat it.
-	byOwner := slices.Clone(ts)
-	sort.SliceStable(byOwner, func(i, j int) bool { return owner(byOwner[i].cur) < owner(byOwner[j].cur) })
 	lastOwner := "\x00"
 	for _, t := range byOwner {
 		m := t.cur
@@ -731,11 +749,9 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 			lastOwner = o
 		}
 		if t.delete {
-			pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Owner: owner(m), Effect: "delete", Grants: grantsOut(m.Grants())})
 			fmt.Fprintf(&b, "- DELETE %s %s, %s\n", lit(m.ID), lit(m.Name), pp.grantsShort(m.Grants()))
 			continue
 		}
-		pv.Models = append(pv.Models, schemas.Affected{ID: m.ID, Name: m.Name, Owner: owner(m), Effect: "update"})
 		var parts []string
 		if t.active != nil {
 			pv.Changes = append(pv.Changes, schemas.FieldChange{ID: m.ID, Field: "is_active", Before: m.IsActive, After: *t.active})
@@ -759,11 +775,37 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 		}
 		fmt.Fprintf(&b, "- %s %s: %s\n", lit(m.ID), lit(m.Name), strings.Join(parts, "; "))
 	}
-	for _, id := range same {
-		pv.Models = append(pv.Models, schemas.Affected{ID: id, Effect: "unchanged"})
-	}
 	if len(same) > 0 {
 		fmt.Fprintf(&b, "already as asked (%d): %s\n", len(same), litList(same))
+	}
+	reasons := make([]string, 0, len(blocked))
+	for r := range blocked {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		fmt.Fprintf(&b, "cannot change, %s (%d): %s\n", r, len(blocked[r]), litList(blocked[r]))
+	}
+	if len(ts) > 0 {
+		fmt.Fprintf(&b, "A backup of the %d records is written first; restore_models undoes the whole call.", len(ts))
+	}
+	pv.Text = strings.TrimRight(b.String(), "\n")
+	return pv
+}
+
+// withEffects fills a preview's per-model effects: the targets in the
+// order of the text's lines, then those already as asked, then those the
+// key cannot change.
+func withEffects(pv schemas.Preview, byOwner []bulkTarget, same []string, blocked map[string][]string) schemas.Preview {
+	for _, t := range byOwner {
+		a := schemas.Affected{ID: t.cur.ID, Name: t.cur.Name, Owner: owner(t.cur), Effect: "update"}
+		if t.delete {
+			a.Effect, a.Grants = "delete", grantsOut(t.cur.Grants())
+		}
+		pv.Models = append(pv.Models, a)
+	}
+	for _, id := range same {
+		pv.Models = append(pv.Models, schemas.Affected{ID: id, Effect: "unchanged"})
 	}
 	reasons := make([]string, 0, len(blocked))
 	for r := range blocked {
@@ -774,12 +816,7 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 		for _, id := range blocked[r] {
 			pv.Models = append(pv.Models, schemas.Affected{ID: id, Effect: "skipped"})
 		}
-		fmt.Fprintf(&b, "cannot change, %s (%d): %s\n", r, len(blocked[r]), litList(blocked[r]))
 	}
-	if len(ts) > 0 {
-		fmt.Fprintf(&b, "A backup of the %d records is written first; restore_models undoes the whole call.", len(ts))
-	}
-	pv.Text = strings.TrimRight(b.String(), "\n")
 	return pv
 }
 

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -546,7 +547,8 @@ func TestBulkConfirmationRereadsOneExport(t *testing.T) {
 				c.between(twin)
 			}
 			twin.fake.ResetRequests()
-			twin.ok("update_models", c.args, nil)
+			var twinDone schemas.Outcome
+			twin.ok("update_models", c.args, &twinDone)
 			want := twin.writes()
 
 			e := newEnv(t)
@@ -577,7 +579,59 @@ func TestBulkConfirmationRereadsOneExport(t *testing.T) {
 			if !slices.Equal(g, w) {
 				t.Errorf("writes differ from the twin's:\n got %v\nwant %v", g, w)
 			}
+			// The shortcut's plan is built without the preview's text; what
+			// the backup records of it must still be the full plan's.
+			mine, err := e.deps.Backups.Read(done.Backup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			theirs, err := twin.deps.Backups.Read(twinDone.Backup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mine.Operation != theirs.Operation || !slices.Equal(mine.Changed, theirs.Changed) || !slices.Equal(mine.Deleted, theirs.Deleted) {
+				t.Errorf("backup says %q changed %v deleted %v; the twin's %q %v %v", mine.Operation, mine.Changed, mine.Deleted, theirs.Operation, theirs.Changed, theirs.Deleted)
+			}
 		})
+	}
+}
+
+// TestBulkLeanPreviewKeepsEffects: a lean preview (a confirm_token's bound
+// plan) is the full one without its text and details: the same summary,
+// counts, warnings and per-model effects in the same order.
+func TestBulkLeanPreviewKeepsEffects(t *testing.T) {
+	models, err := newEnv(t).deps.Client.ExportModels(context.Background())
+	if err != nil || len(models) < 9 {
+		t.Fatalf("%d demo models: %v", len(models), err)
+	}
+	var ts []bulkTarget
+	for i, m := range models[:6] {
+		tg := bulkTarget{cur: m, delete: i == 5}
+		if i%2 == 0 {
+			on := !m.IsActive
+			tg.active = &on
+		}
+		if i%2 == 1 {
+			tg.grants = true
+			tg.gains = []schemas.Grant{{PrincipalType: "group", PrincipalID: "g-x", Permission: "read"}}
+		}
+		ts = append(ts, tg)
+	}
+	same := []string{models[6].ID}
+	blocked := map[string][]string{"read-only for this key": {models[7].ID}, "another reason": {models[8].ID}}
+	for _, tool := range []string{"update_models", "delete_models"} {
+		full := bulkPreview(tool, 9, ts, same, blocked, []string{"w"}, people{}, false)
+		lean := bulkPreview(tool, 9, ts, same, blocked, []string{"w"}, people{}, true)
+		if full.Text == "" || lean.Text != "" || lean.Changes != nil || lean.Access != nil {
+			t.Fatalf("%s: text %q / %q, lean details %v %v", tool, full.Text, lean.Text, lean.Changes, lean.Access)
+		}
+		if !reflect.DeepEqual(full.Models, lean.Models) || full.Summary != lean.Summary ||
+			!reflect.DeepEqual(full.Counts, lean.Counts) || !slices.Equal(full.Warnings, lean.Warnings) {
+			t.Errorf("%s: lean preview differs:\n full %+v\n lean %+v", tool, full, lean)
+		}
+		if len(full.Models) != 9 {
+			t.Errorf("%s: %d model effects, want 9", tool, len(full.Models))
+		}
 	}
 }
 

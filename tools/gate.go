@@ -35,6 +35,11 @@ type Plan[D any] struct {
 	// target is fingerprint(State) when Plan already worked it out (see
 	// boundState); hashing 500 full records twice costs milliseconds.
 	target string
+	// lean means Preview holds only its summary, counts and per-model
+	// effects, not its text: a confirm_token's plan whose state was found
+	// bound (see leanPreview), which runs without showing it. The gate
+	// re-plans before it would show one.
+	lean bool
 	// Data carries what Plan worked out for Run (e.g. the merged form).
 	Data D
 }
@@ -199,7 +204,13 @@ func (c *gateCall[P, D]) run(ctx context.Context) (*mcp.CallToolResult, error) {
 	case token != "":
 		if err := d.Tokens.Redeem(token, c.claims(plan.view(), safety.KindConfirm)); err != nil {
 			if safety.ReasonOf(err) == safety.ReasonTargetChanged {
-				// plan was read by this call: it is the fresh preview.
+				// plan was read by this call: it is the fresh preview,
+				// in full.
+				if plan.lean {
+					if plan, err = c.plan(ctx); err != nil {
+						return nil, err
+					}
+				}
 				res, err := c.previewToken(plan.view(), "Not run: the target changed in Open WebUI since the preview. Here is a fresh preview; nothing was changed.", true)
 				c.rec.err = "target changed since the preview"
 				return res, err
@@ -243,10 +254,18 @@ func (c *gateCall[P, D]) withBinding(ctx context.Context, dry bool, token, state
 	case token == "":
 		return ctx
 	}
-	return context.WithValue(ctx, boundKey{}, func(s any) (string, bool) {
-		cl := c.claims(planView{State: s}, kind)
-		return cl.Target, c.d.Tokens.Binds(secret, cl)
+	return context.WithValue(ctx, boundKey{}, binding{
+		test: func(s any) (string, bool) {
+			cl := c.claims(planView{State: s}, kind)
+			return cl.Target, c.d.Tokens.Binds(secret, cl)
+		},
+		token: kind == safety.KindConfirm,
 	})
+}
+
+type binding struct {
+	test  func(state any) (target string, ok bool)
+	token bool // a confirm_token's, not an elicitation's requestState
 }
 
 // boundState returns, inside the Plan of a confirming call, whether a state
@@ -255,8 +274,18 @@ func (c *gateCall[P, D]) withBinding(ctx context.Context, dry bool, token, state
 // gate still redeems the confirmation against the State Plan returns, so a
 // shortcut can only ever run the exact state the human was shown.
 func boundState(ctx context.Context) func(state any) (target string, ok bool) {
-	f, _ := ctx.Value(boundKey{}).(func(any) (string, bool))
-	return f
+	b, _ := ctx.Value(boundKey{}).(binding)
+	return b.test
+}
+
+// leanPreview says whether a Plan whose state boundState accepts may skip
+// its preview's text (and set Plan.lean): only under a confirm_token, whose
+// path shows a plan's preview only when the token does not bind it, and
+// then the gate plans again. An elicitation's answer path shows the
+// preview it declines or cancels, so it always gets the full one.
+func leanPreview(ctx context.Context) bool {
+	b, _ := ctx.Value(boundKey{}).(binding)
+	return b.token
 }
 
 // claims binds a confirmation to this tool, arguments, caller and the
