@@ -520,7 +520,7 @@ func planUpdateModels(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs) 
 
 func planUpdateOf(ctx context.Context, d *Deps, p schemas.UpdateModelsArgs, sel selection) (Plan[bulkPlan], error) {
 	add, remove := grantArgs(p.AddGrants), grantArgs(p.RemoveGrants)
-	var ts []bulkTarget
+	ts := make([]bulkTarget, 0, len(sel.models)) // large: grown by appends it would be copied ~10 times
 	var same []string
 	blocked := map[string][]string{}
 	for _, m := range sel.models {
@@ -571,7 +571,7 @@ func planDeleteModels(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs) 
 }
 
 func planDeleteOf(ctx context.Context, d *Deps, p schemas.DeleteModelsArgs, sel selection) (Plan[bulkPlan], error) {
-	var ts []bulkTarget
+	ts := make([]bulkTarget, 0, len(sel.models))
 	blocked := map[string][]string{}
 	for _, m := range sel.models {
 		if !m.CanWrite() {
@@ -727,7 +727,10 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 		delete(pv.Counts, "unchanged")
 	}
 	// Lines are grouped by owner, so that each line does not repeat it.
-	byOwner := slices.Clone(ts)
+	byOwner := make([]*bulkTarget, len(ts))
+	for i := range ts {
+		byOwner[i] = &ts[i]
+	}
 	sort.SliceStable(byOwner, func(i, j int) bool { return owner(byOwner[i].cur) < owner(byOwner[j].cur) })
 	pv = withEffects(pv, byOwner, same, blocked)
 	if lean {
@@ -796,7 +799,7 @@ func bulkPreview(tool string, matched int, ts []bulkTarget, same []string, block
 // withEffects fills a preview's per-model effects: the targets in the
 // order of the text's lines, then those already as asked, then those the
 // key cannot change.
-func withEffects(pv schemas.Preview, byOwner []bulkTarget, same []string, blocked map[string][]string) schemas.Preview {
+func withEffects(pv schemas.Preview, byOwner []*bulkTarget, same []string, blocked map[string][]string) schemas.Preview {
 	for _, t := range byOwner {
 		a := schemas.Affected{ID: t.cur.ID, Name: t.cur.Name, Owner: owner(t.cur), Effect: "update"}
 		if t.delete {
