@@ -2,7 +2,8 @@ package owui
 
 import (
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/owui-mcp/owui-mcp/internal/jsonscan"
 )
 
 // AppendJSON appends m encoded exactly as json.Marshal(m) encodes it: the
@@ -20,21 +21,21 @@ func (m Model) AppendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if m.VersionID != "" {
 		b = append(b, `"version_id":`...)
-		b = appendHTMLString(b, m.VersionID)
+		b = jsonscan.AppendString(b, m.VersionID)
 		b = append(b, ',')
 	}
 	b = append(b, `"id":`...)
-	b = appendHTMLString(b, m.ID)
+	b = jsonscan.AppendString(b, m.ID)
 	b = append(b, `,"user_id":`...)
-	b = appendHTMLString(b, m.UserID)
+	b = jsonscan.AppendString(b, m.UserID)
 	b = append(b, `,"base_model_id":`...)
 	if m.BaseModelID == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendHTMLString(b, *m.BaseModelID)
+		b = jsonscan.AppendString(b, *m.BaseModelID)
 	}
 	b = append(b, `,"name":`...)
-	b = appendHTMLString(b, m.Name)
+	b = jsonscan.AppendString(b, m.Name)
 	b = append(b, `,"params":`...)
 	b = m.Params.appendCompact(b)
 	b = append(b, `,"meta":`...)
@@ -60,18 +61,18 @@ func (m Model) AppendJSON(b []byte) []byte {
 	b = strconv.AppendInt(b, m.CreatedAt, 10)
 	if u := m.User; u != nil {
 		b = append(b, `,"user":{"id":`...)
-		b = appendHTMLString(b, u.ID)
+		b = jsonscan.AppendString(b, u.ID)
 		if u.Name != "" {
 			b = append(b, `,"name":`...)
-			b = appendHTMLString(b, u.Name)
+			b = jsonscan.AppendString(b, u.Name)
 		}
 		if u.Email != "" {
 			b = append(b, `,"email":`...)
-			b = appendHTMLString(b, u.Email)
+			b = jsonscan.AppendString(b, u.Email)
 		}
 		if u.Role != "" {
 			b = append(b, `,"role":`...)
-			b = appendHTMLString(b, u.Role)
+			b = jsonscan.AppendString(b, u.Role)
 		}
 		b = append(b, '}')
 	}
@@ -87,25 +88,25 @@ func (g AccessGrant) appendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if g.ID != "" {
 		b = append(b, `"id":`...)
-		b = appendHTMLString(b, g.ID)
+		b = jsonscan.AppendString(b, g.ID)
 		b = append(b, ',')
 	}
 	if g.ResourceType != "" {
 		b = append(b, `"resource_type":`...)
-		b = appendHTMLString(b, g.ResourceType)
+		b = jsonscan.AppendString(b, g.ResourceType)
 		b = append(b, ',')
 	}
 	if g.ResourceID != "" {
 		b = append(b, `"resource_id":`...)
-		b = appendHTMLString(b, g.ResourceID)
+		b = jsonscan.AppendString(b, g.ResourceID)
 		b = append(b, ',')
 	}
 	b = append(b, `"principal_type":`...)
-	b = appendHTMLString(b, g.PrincipalType)
+	b = jsonscan.AppendString(b, g.PrincipalType)
 	b = append(b, `,"principal_id":`...)
-	b = appendHTMLString(b, g.PrincipalID)
+	b = jsonscan.AppendString(b, g.PrincipalID)
 	b = append(b, `,"permission":`...)
-	b = appendHTMLString(b, g.Permission)
+	b = jsonscan.AppendString(b, g.Permission)
 	if g.CreatedAt != 0 {
 		b = append(b, `,"created_at":`...)
 		b = strconv.AppendInt(b, g.CreatedAt, 10)
@@ -114,68 +115,6 @@ func (g AccessGrant) appendJSON(b []byte) []byte {
 }
 
 const hexDigits = "0123456789abcdef"
-
-// htmlSafe marks the ASCII bytes encoding/json writes unescaped in a
-// string when it escapes HTML: all but control characters, ", \, <, >, &.
-var htmlSafe = func() (t [utf8.RuneSelf]bool) {
-	for c := ' '; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()
-
-// appendHTMLString appends s as a JSON string as json.Marshal writes it.
-func appendHTMLString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if htmlSafe[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default: // other control characters, <, >, &
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
 
 // compactStop marks the bytes appendCompact acts on: white space (dropped
 // outside strings), the quote and backslash (string boundaries), the HTML

@@ -173,6 +173,9 @@ func FuzzValid(f *testing.F) {
 	}
 	f.Add([]byte(`{"M\u0045THOD":1,"\u017f":2,"\ud83d\ude00":[{}],"a\ud800":"x","K":3}`), "method")
 	f.Fuzz(func(t *testing.T, b []byte, name string) {
+		if want, _ := json.Marshal(string(b)); !bytes.Equal(AppendString(nil, b), want) {
+			t.Fatalf("AppendString(%q) = %s, json.Marshal %s", b, AppendString(nil, b), want)
+		}
 		valid := json.Valid(b)
 		if got := Valid(b, MaxDepth); got != valid {
 			t.Fatalf("Valid(%q) = %v, json.Valid says %v", b, got, valid)
@@ -228,6 +231,19 @@ func TestAppendUnquotedMatchesUnmarshal(t *testing.T) {
 		}
 		if got := AppendUnquoted([]byte("pre"), []byte(q[1:len(q)-1])); string(got) != "pre"+want {
 			t.Errorf("%s: %q, json.Unmarshal %q", q, got[3:], want)
+		}
+	}
+}
+
+func TestAppendStringMatchesMarshal(t *testing.T) {
+	for _, s := range []string{"", "plain", "quote\"back\\slash/", "<html>&amp;", "\x00\x01\b\f\n\r\t\x1f\x7f", "é 漢字 😀",
+		"\u2028\u2029", "\uFFFD", "bad\xffutf8\xc3", "\xed\xa0\x80", "group\x00g1\x00read"} {
+		want, _ := json.Marshal(s)
+		if got := AppendString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("%q: %s, json.Marshal %s", s, got, want)
+		}
+		if got := AppendString(nil, []byte(s)); !bytes.Equal(got, want) {
+			t.Errorf("%q as bytes: %s, json.Marshal %s", s, got, want)
 		}
 	}
 }

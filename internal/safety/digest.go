@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/owui-mcp/owui-mcp/internal/jsonscan"
 )
 
 // ArgsDigest returns the SHA-256 (hex) of the canonical JSON of args without
@@ -198,7 +200,7 @@ func writePlainObject[V any](w *bufio.Writer, x map[string]V, val func(*bufio.Wr
 
 // writePlainString writes s as encoding/json does: plain printable ASCII
 // as is, other valid UTF-8 (escapes, HTML characters, non-ASCII) as
-// json.Marshal spells it (appendPlainString, without its reflection). It
+// json.Marshal spells it (jsonscan.AppendString, without its reflection). It
 // reports false for invalid UTF-8, which the round trip turns into U+FFFD
 // (escaped once, then raw).
 func writePlainString(w *bufio.Writer, s string) bool {
@@ -207,7 +209,7 @@ func writePlainString(w *bufio.Writer, s string) bool {
 			if !utf8.ValidString(s) {
 				return false
 			}
-			w.Write(appendPlainString(w.AvailableBuffer(), s))
+			w.Write(jsonscan.AppendString(w.AvailableBuffer(), s))
 			return true
 		}
 	}
