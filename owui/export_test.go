@@ -1,11 +1,9 @@
 package owui
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
@@ -17,26 +15,8 @@ import (
 // write.
 func benchExport(tb testing.TB, n int) []byte {
 	tb.Helper()
-	demo := fakeowui.New(fakeowui.Options{})
-	fakeowui.SeedDemo(demo)
-	var custom []fakeowui.Model
-	for _, m := range demo.Models() {
-		if m.BaseModelID != nil {
-			custom = append(custom, m)
-		}
-	}
 	fake := fakeowui.New(fakeowui.Options{})
-	for i := range n {
-		m := custom[i%len(custom)]
-		k := i / len(custom)
-		m.ID = strings.ReplaceAll(fmt.Sprintf("%s-%04d", m.ID, k), " ", "-")
-		m.Name = fmt.Sprintf("%s %d", m.Name, k+1)
-		m.CreatedAt = fakeowui.DemoEpoch + int64(i)*600
-		m.UpdatedAt = m.CreatedAt + int64(i%4)*3600
-		tags, _ := m.Meta["tags"].([]any)
-		m.Meta["tags"] = append(tags, map[string]any{"name": "bench-bulk"})
-		fake.PutModel(m)
-	}
+	fakeowui.SeedRepeatedDemo(fake, n, "bench-bulk")
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+pathExport, nil)

@@ -43,37 +43,41 @@ func boundOf(m owui.Model) safety.Fields {
 
 // bound replaces the models found in v (directly, or inside slices and
 // maps) by their boundOf.
-func bound(v any) any {
+func bound(v any) any { return mapModels(v, boundOf) }
+
+// mapModels replaces the models found in v (directly, or inside slices
+// and maps) by of(model).
+func mapModels[R any](v any, of func(owui.Model) R) any {
 	switch x := v.(type) {
 	case owui.Model:
-		return boundOf(x)
+		return of(x)
 	case *owui.Model:
 		if x == nil {
 			return nil
 		}
-		return boundOf(*x)
+		return of(*x)
 	case []owui.Model:
 		out := make([]any, len(x))
 		for i, m := range x {
-			out[i] = boundOf(m)
+			out[i] = of(m)
 		}
 		return out
 	case map[string]owui.Model:
 		out := make(map[string]any, len(x))
 		for k, m := range x {
-			out[k] = boundOf(m)
+			out[k] = of(m)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = bound(e)
+			out[i] = mapModels(e, of)
 		}
 		return out
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = bound(e)
+			out[k] = mapModels(e, of)
 		}
 		return out
 	}

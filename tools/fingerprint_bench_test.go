@@ -2,7 +2,6 @@ package tools
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -17,28 +16,8 @@ import (
 // decodes them.
 func bulkModels(tb testing.TB) []owui.Model {
 	tb.Helper()
-	demo := fakeowui.New(fakeowui.Options{})
-	fakeowui.SeedDemo(demo)
-	var custom []fakeowui.Model
-	for _, m := range demo.Models() {
-		if m.BaseModelID != nil {
-			custom = append(custom, m)
-		}
-	}
 	fake := fakeowui.New(fakeowui.Options{})
-	for i := range 500 {
-		m := custom[i%len(custom)]
-		m.ID = fmt.Sprintf("%s-%04d", m.ID, i/len(custom))
-		m.Name = fmt.Sprintf("%s %d", m.Name, i/len(custom)+1)
-		meta := make(map[string]any, len(m.Meta)) // PutModel copies, but the tag is added first
-		for k, v := range m.Meta {
-			meta[k] = v
-		}
-		tags, _ := meta["tags"].([]any)
-		meta["tags"] = append(append([]any(nil), tags...), map[string]any{"name": "bench-bulk"})
-		m.Meta = meta
-		fake.PutModel(m)
-	}
+	fakeowui.SeedRepeatedDemo(fake, 500, "bench-bulk")
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/models/export", nil)
 	req.Header.Set("Authorization", "Bearer "+fakeowui.AdminKey)
 	rr := httptest.NewRecorder()

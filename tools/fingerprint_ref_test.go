@@ -28,42 +28,7 @@ func contentOf(m owui.Model) map[string]any {
 		"meta": m.Meta.Map(), "params": m.Params.Map(), "grants": gs, "is_active": m.IsActive}
 }
 
-func content(v any) any {
-	switch x := v.(type) {
-	case owui.Model:
-		return contentOf(x)
-	case *owui.Model:
-		if x == nil {
-			return nil
-		}
-		return contentOf(*x)
-	case []owui.Model:
-		out := make([]any, len(x))
-		for i, m := range x {
-			out[i] = contentOf(m)
-		}
-		return out
-	case map[string]owui.Model:
-		out := make(map[string]any, len(x))
-		for k, m := range x {
-			out[k] = contentOf(m)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = content(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = content(e)
-		}
-		return out
-	}
-	return v
-}
+func content(v any) any { return mapModels(v, contentOf) }
 
 // oldFingerprint is fingerprint as the previous builds computed it.
 func oldFingerprint(state any) string { return safety.Fingerprint(content(state)) }

@@ -1,5 +1,12 @@
 package fakeowui
 
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
 // DemoEpoch is the created_at of the first demo row (2026-01-01T00:00:00Z);
 // later rows follow at fixed offsets so demo data is the same on every run.
 const DemoEpoch int64 = 1767225600
@@ -178,4 +185,33 @@ func seedDemoHistory(s *Server) {
 	r.name, r.meta, r.params = final.name, final.meta, final.params
 	commit := "Rename to v3; temperature 0.2"
 	s.addVersion(r, r.userID, &commit, r.updatedAt)
+}
+
+// SeedRepeatedDemo adds n custom models for benchmarks of many records:
+// the demo's custom models repeated with numbered ids ("-0000", "-0001"…,
+// spaces replaced, as 0.12.4 refuses ids with spaces) and names, created
+// ten minutes apart, each with one more tag. The demo's own rows are not
+// added.
+func SeedRepeatedDemo(s *Server, n int, tag string) {
+	demo := New(Options{})
+	SeedDemo(demo)
+	var custom []Model
+	for _, m := range demo.Models() {
+		if m.BaseModelID != nil {
+			custom = append(custom, m)
+		}
+	}
+	for i := range n {
+		m := custom[i%len(custom)]
+		k := i / len(custom)
+		m.ID = strings.ReplaceAll(fmt.Sprintf("%s-%04d", m.ID, k), " ", "-")
+		m.Name = fmt.Sprintf("%s %d", m.Name, k+1)
+		m.CreatedAt = DemoEpoch + int64(i)*600
+		m.UpdatedAt = m.CreatedAt + int64(i%4)*3600
+		meta := maps.Clone(m.Meta) // shared by the copies of one demo model
+		tags, _ := meta["tags"].([]any)
+		meta["tags"] = append(slices.Clone(tags), map[string]any{"name": tag})
+		m.Meta = meta
+		s.PutModel(m)
+	}
 }
