@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/owui-mcp/owui-mcp/internal/caller"
-	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
 )
 
 // grantsAnswer is an access-update answer shaped like 0.12.4's, with the
@@ -206,23 +204,7 @@ func FuzzKeptGrants(f *testing.F) {
 // BenchmarkKeptGrants compares the fast decode with the json.Unmarshal one
 // on the fake's answer for a demo model (the answers update_models reads).
 func BenchmarkKeptGrants(b *testing.B) {
-	fake := fakeowui.New(fakeowui.Options{})
-	fakeowui.SeedDemo(fake)
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/models/model/access/update",
-		strings.NewReader(`{"id":"team/support-bot:v2","access_grants":[{"principal_type":"group","principal_id":"g-eng","permission":"read"},{"principal_type":"group","principal_id":"g-bench","permission":"read"}]}`))
-	req.Header.Set("Authorization", "Bearer "+fakeowui.AdminKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		b.Fatalf("%d %s", resp.StatusCode, body)
-	}
+	body := demoAccessAnswer(b)
 	b.Logf("answer: %d bytes", len(body))
 	b.Run("unmarshal", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
