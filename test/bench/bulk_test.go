@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -236,6 +237,7 @@ func benchBulkGrant(b *testing.B, site bulkSite) {
 	// together) is reported too: on a shared machine wall time mostly
 	// measures waiting for a core.
 	var serverT, directT, serverCPU, directCPU time.Duration
+	var serverMem, directMem allocs
 	rounds := 0
 	for b.Loop() {
 		b.StopTimer()
@@ -263,18 +265,23 @@ func benchBulkGrant(b *testing.B, site bulkSite) {
 		}
 		b.StartTimer()
 
+		m0 := memStats()
 		t0, c0 := time.Now(), SelfCPU()
 		res, err := p.Call(ctx, "update_models", with(args, "confirm_token", out.ConfirmToken))
 		t1, c1 := time.Now(), SelfCPU()
+		m1 := memStats()
 		if err != nil || res.IsError {
 			b.Fatalf("confirm: %v %s", err, text(res))
 		}
 		direct()
 		t2, c2 := time.Now(), SelfCPU()
+		m2 := memStats()
 		serverT += t1.Sub(t0)
 		directT += t2.Sub(t1)
 		serverCPU += c1 - c0
 		directCPU += c2 - c1
+		serverMem.add(m0, m1)
+		directMem.add(m1, m2)
 		rounds++
 		if site.reset != nil {
 			site.reset()
@@ -286,6 +293,30 @@ func benchBulkGrant(b *testing.B, site bulkSite) {
 	b.ReportMetric(float64(serverCPU.Milliseconds())/float64(rounds), "server-cpu-ms")
 	b.ReportMetric(float64(directCPU.Milliseconds())/float64(rounds), "direct-cpu-ms")
 	b.ReportMetric(float64(serverCPU)/float64(directCPU), "cpu-ratio")
+	// Allocation drives GC, which in this one process (fake included)
+	// slows whichever side runs next; both sides' share is reported.
+	b.ReportMetric(serverMem.mb/float64(rounds), "server-alloc-MB")
+	b.ReportMetric(directMem.mb/float64(rounds), "direct-alloc-MB")
+	b.ReportMetric(float64(serverMem.gcs)/float64(rounds), "server-GCs")
+	b.ReportMetric(float64(directMem.gcs)/float64(rounds), "direct-GCs")
+}
+
+// allocs sums what the process allocated (MB, all goroutines: server,
+// client and fake) and the GC cycles it ran over a phase.
+type allocs struct {
+	mb  float64
+	gcs uint32
+}
+
+func (a *allocs) add(from, to runtime.MemStats) {
+	a.mb += float64(to.TotalAlloc-from.TotalAlloc) / (1 << 20)
+	a.gcs += to.NumGC - from.NumGC
+}
+
+func memStats() runtime.MemStats {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m) // stops the world briefly: outside the timed calls
+	return m
 }
 
 // sendDirect sends the site's bulkN prebuilt access updates, bulkConcurrency
