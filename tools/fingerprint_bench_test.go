@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
+	"github.com/owui-mcp/owui-mcp/internal/safety"
 	"github.com/owui-mcp/owui-mcp/owui"
 )
 
@@ -58,6 +60,33 @@ func TestFingerprintBulkMatchesDecode(t *testing.T) {
 	for _, m := range models[:40] {
 		if got, want := fingerprint(m), oldFingerprint(m); got != want {
 			t.Fatalf("%s: fingerprint %s, decoded %s", m.ID, got, want)
+		}
+	}
+}
+
+// TestFingerprintBulkStateAsRoundTrip: the state a confirming update_models
+// call binds (up to 500 records, walked in parallel chunks from 64 on)
+// fingerprints exactly as its encode round trip (oldContent structs, which
+// are never walked) at every size around the chunking, on 1 and 2 cores.
+func TestFingerprintBulkStateAsRoundTrip(t *testing.T) {
+	models := bulkModels(t)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for _, n := range []int{0, 1, 63, 64, 65, 96, 129, 500} {
+			ms := models[:n]
+			old := make([]oldContent, n)
+			for i, m := range ms {
+				old[i] = oldContentOf(m)
+			}
+			readOnly := []string{"ro-1", "ro-2"}
+			got := fingerprint(map[string]any{"models": ms, "read_only": readOnly})
+			if want := safety.Fingerprint(map[string]any{"models": old, "read_only": readOnly}); got != want {
+				t.Fatalf("procs %d, %d records: fingerprint %s, round trip %s", procs, n, got, want)
+			}
+			if got, want := fingerprint(ms), safety.Fingerprint(old); got != want {
+				t.Fatalf("procs %d, %d records as a list: fingerprint %s, round trip %s", procs, n, got, want)
+			}
 		}
 	}
 }

@@ -8,9 +8,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/owui-mcp/owui-mcp/internal/jsonscan"
@@ -44,7 +47,7 @@ func ArgsDigest(args map[string]any, ignore ...string) string {
 func Fingerprint(v any) string {
 	h := sha256.New()
 	w := bufio.NewWriterSize(h, 4096)
-	if writePlain(w, v) && w.Flush() == nil {
+	if writeTop(w, v) && w.Flush() == nil {
 		return hex.EncodeToString(h.Sum(nil))
 	}
 	c, err := canonicalJSON(v)
@@ -55,6 +58,141 @@ func Fingerprint(v any) string {
 	}
 	sum := sha256.Sum256(c)
 	return hex.EncodeToString(sum[:])
+}
+
+// parallelMin is the length from which a list of records (a bound
+// state's models) is walked in parallel chunks: below it the goroutine
+// and the chunk's buffer cost more than the second core saves.
+const parallelMin = 64
+
+// writeTop writes what writePlain writes for v, walking a list at the top
+// or one level down in a map (a bound state's records) in parallel when
+// it is long. Deeper lists stay serial: one level of fan-out already uses
+// every core.
+func writeTop(w *bufio.Writer, v any) bool {
+	switch x := v.(type) {
+	case []any:
+		return writeRecords(w, x)
+	case map[string]any:
+		return writePlainObject(w, x, func(w *bufio.Writer, v any) bool {
+			if l, ok := v.([]any); ok {
+				return writeRecords(w, l)
+			}
+			return writePlain(w, v)
+		})
+	}
+	return writePlain(w, v)
+}
+
+// recordsPerChunk is how many records one goroutine walks at a time: small
+// enough that when the other cores are busy (the scheduler runs a helper
+// late, or not at all) the caller walks the rest itself instead of waiting.
+const recordsPerChunk = parallelMin / 2
+
+// writeRecords writes x as writePlainList(w, x, writePlain) does, the
+// same bytes in the same order: when x is long, its chunks are walked into
+// their own buffers by this goroutine and GOMAXPROCS-1 helpers, each
+// taking the next chunk not yet taken, then the buffers are written in
+// order. A chunk that cannot be walked makes it report false, as the
+// serial walk would (the caller discards a false walk's output either way).
+func writeRecords(w *bufio.Writer, x []any) bool {
+	helpers := min(runtime.GOMAXPROCS(0), len(x)/recordsPerChunk) - 1
+	if len(x) < parallelMin || helpers < 1 {
+		return writePlainList(w, x, writePlain)
+	}
+	chunks := make([]recordChunk, (len(x)+recordsPerChunk-1)/recordsPerChunk)
+	var next atomic.Int64
+	var failed atomic.Bool
+	walk := func() {
+		for {
+			k := int(next.Add(1) - 1)
+			if k >= len(chunks) || failed.Load() {
+				return
+			}
+			if !chunks[k].walk(x[k*recordsPerChunk : min(len(x), (k+1)*recordsPerChunk)]) {
+				failed.Store(true)
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for range helpers {
+		wg.Go(walk)
+	}
+	walk()
+	wg.Wait()
+	defer func() {
+		for k := range chunks {
+			chunks[k].release()
+		}
+	}()
+	for k := range chunks {
+		if chunks[k].panicked != nil {
+			panic(chunks[k].panicked) // here, where the tool's recover catches it; in a helper it would end the process
+		}
+	}
+	if failed.Load() {
+		return false
+	}
+	w.WriteByte('[')
+	for k := range chunks {
+		if k > 0 {
+			w.WriteByte(',')
+		}
+		w.Write(chunks[k].bytes())
+	}
+	w.WriteByte(']')
+	return true
+}
+
+// recordChunk is the canonical JSON of some consecutive records, comma
+// separated, without brackets.
+type recordChunk struct {
+	buf      *chunkBuffer
+	panicked any
+}
+
+// chunkBuffer is a chunk's output and the writer the walk writes it with,
+// pooled: 500 records fill some 300 KB of chunks per fingerprint.
+type chunkBuffer struct {
+	out bytes.Buffer
+	w   *bufio.Writer
+}
+
+var chunkBuffers = sync.Pool{New: func() any {
+	b := new(chunkBuffer)
+	b.w = bufio.NewWriterSize(&b.out, 4096)
+	return b
+}}
+
+func (c *recordChunk) bytes() []byte { return c.buf.out.Bytes() }
+
+// walk writes x into c's buffer and reports whether every record was walked.
+func (c *recordChunk) walk(x []any) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.panicked, ok = r, false
+		}
+	}()
+	c.buf = chunkBuffers.Get().(*chunkBuffer)
+	c.buf.out.Reset()
+	w := c.buf.w
+	w.Reset(&c.buf.out)
+	for i, e := range x {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		if !writePlain(w, e) {
+			return false
+		}
+	}
+	return w.Flush() == nil
+}
+
+func (c *recordChunk) release() {
+	if c.buf != nil && c.buf.out.Cap() <= 1<<20 { // a rare huge chunk is not kept for the pool's life
+		chunkBuffers.Put(c.buf)
+	}
+	c.buf = nil
 }
 
 // canonicalJSON encodes v with sorted object keys, no insignificant space and
