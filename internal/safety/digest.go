@@ -90,14 +90,14 @@ func writeTop(w *bufio.Writer, v any) bool {
 const recordsPerChunk = parallelMin / 2
 
 // writeRecords writes x as writePlainList(w, x, writePlain) does, the
-// same bytes in the same order: when x is long, its chunks are walked into
-// their own buffers by this goroutine and GOMAXPROCS-1 helpers, each
-// taking the next chunk not yet taken, then the buffers are written in
-// order. A chunk that cannot be walked makes it report false, as the
+// same bytes in the same order: when x is a long list of records, its
+// chunks are walked into their own buffers by this goroutine and
+// GOMAXPROCS-1 helpers, each taking the next chunk not yet taken, then the
+// buffers are written in order. A chunk that cannot be walked makes it report false, as the
 // serial walk would (the caller discards a false walk's output either way).
 func writeRecords(w *bufio.Writer, x []any) bool {
 	helpers := min(runtime.GOMAXPROCS(0), len(x)/recordsPerChunk) - 1
-	if len(x) < parallelMin || helpers < 1 {
+	if len(x) < parallelMin || helpers < 1 || !isRecord(x[0]) {
 		return writePlainList(w, x, writePlain)
 	}
 	chunks := make([]recordChunk, (len(x)+recordsPerChunk-1)/recordsPerChunk)
@@ -142,6 +142,13 @@ func writeRecords(w *bufio.Writer, x []any) bool {
 	}
 	w.WriteByte(']')
 	return true
+}
+
+// isRecord says whether v is a bound record (tools' boundOf gives Fields):
+// a list of those is worth the fan-out, a list of ids or strings is not.
+func isRecord(v any) bool {
+	_, ok := v.(Fields)
+	return ok
 }
 
 // recordChunk is the canonical JSON of some consecutive records, comma

@@ -61,6 +61,7 @@ func TestFingerprintParallelMatchesSerial(t *testing.T) {
 				"state": map[string]any{"models": recs, "read_only": []string{"a", "b"}},
 				"two":   map[string]any{"a": recs, "b": recs[:n/2], "c": 1.0},
 				"deep":  map[string]any{"x": map[string]any{"models": recs}},
+				"mixed": append([]any{"not a record"}, recs...),
 			}
 			for name, v := range states {
 				got, gotOK := topBytes(v)
@@ -78,7 +79,7 @@ func TestFingerprintParallelMatchesSerial(t *testing.T) {
 					break
 				}
 				broken := append([]any(nil), recs...)
-				broken[bad] = map[string]any{"id": "bad\xff"}
+				broken[bad] = Fields{{Key: "id", Value: "bad\xff"}}
 				v := map[string]any{"models": broken, "read_only": []string(nil)}
 				if _, ok := topBytes(v); ok {
 					t.Fatalf("procs %d, %d records: invalid UTF-8 at %d was walked", procs, n, bad)
