@@ -92,33 +92,10 @@ func decodeModel(data []byte, i int, m *Model) int {
 // modelField is the index in modelFields of the raw member name, spelled
 // exactly, or -1.
 func modelField(raw []byte) int {
-	switch string(raw) {
-	case "version_id":
-		return 0
-	case "id":
-		return 1
-	case "user_id":
-		return 2
-	case "base_model_id":
-		return 3
-	case "name":
-		return 4
-	case "params":
-		return 5
-	case "meta":
-		return 6
-	case "access_grants":
-		return 7
-	case "is_active":
-		return 8
-	case "updated_at":
-		return 9
-	case "created_at":
-		return 10
-	case "user":
-		return 11
-	case "write_access":
-		return 12
+	for f, name := range modelFields {
+		if string(raw) == name { // compared in place, not converted
+			return f
+		}
 	}
 	return -1
 }
