@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -356,7 +357,9 @@ func stdioClient(t *testing.T, srv *server.MCPServer) *client.Client {
 	go func() {
 		defer close(served)
 		s := server.NewStdioServer(srv)
-		s.SetErrorLogger(nil)
+		// Quiet, but not nil: the server logs a response it could not
+		// write (the pipe closed by the cleanup) through it.
+		s.SetErrorLogger(log.New(io.Discard, "", 0))
 		_ = s.Listen(ctx, inR, outW)
 	}()
 	c := client.NewClient(transport.NewIO(outR, inW, io.NopCloser(strings.NewReader(""))))
