@@ -459,15 +459,29 @@ func (c *Client) versionSuffix() string {
 
 // call sends r and decodes the JSON answer into out.
 func (c *Client) call(ctx context.Context, r request, out any) error {
+	resp, err := c.answer(ctx, r)
+	if err != nil {
+		return err
+	}
+	return c.decodeAnswer(ctx, r, resp, out)
+}
+
+// answer sends r and returns its 2xx answer, undecoded.
+func (c *Client) answer(ctx context.Context, r request) (*response, error) {
 	resp, err := c.do(ctx, r)
 	if err != nil {
-		return c.enrich(ctx, err)
+		return nil, c.enrich(ctx, err)
 	}
 	if resp.status >= 300 {
-		return &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
+		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
 			Detail: "unexpected redirect to " + clip(resp.header.Get("Location"), 200)}
 	}
-	err = c.decodeJSON(r, resp, out)
+	return resp, nil
+}
+
+// decodeAnswer decodes the answer answer returned for r into out.
+func (c *Client) decodeAnswer(ctx context.Context, r request, resp *response, out any) error {
+	err := c.decodeJSON(r, resp, out)
 	if r.keeps {
 		// Before the error: a failed decode may have kept some strings.
 		out.(answerKeeper).redactKept(resp.sec)

@@ -2,6 +2,7 @@ package owui
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"mime"
@@ -188,8 +189,37 @@ func (c *Client) ListBaseModelTags(ctx context.Context) ([]string, error) {
 // ExportModels is GET /api/v1/models/export: every custom model the caller
 // may export, whole.
 func (c *Client) ExportModels(ctx context.Context) ([]Model, error) {
+	e, err := c.ReadExport(ctx)
+	if err != nil {
+		return []Model{}, err
+	}
+	return e.Models(ctx)
+}
+
+// Export is one answer of GET /api/v1/models/export as it was read. Its
+// Digest names the exact bytes (after redaction), so that two reads can be
+// compared without decoding either: equal digests mean the same records.
+type Export struct {
+	Digest [sha256.Size]byte
+	c      *Client
+	r      request
+	resp   *response
+}
+
+// ReadExport reads the export without decoding it (see Export.Models).
+func (c *Client) ReadExport(ctx context.Context) (*Export, error) {
+	r := request{op: "export_models", method: http.MethodGet, path: pathExport}
+	resp, err := c.answer(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return &Export{Digest: sha256.Sum256(resp.body), c: c, r: r, resp: resp}, nil
+}
+
+// Models decodes the export, as ExportModels would have.
+func (e *Export) Models(ctx context.Context) ([]Model, error) {
 	out := []Model{}
-	err := c.call(ctx, request{op: "export_models", method: http.MethodGet, path: pathExport}, &out)
+	err := e.c.decodeAnswer(ctx, e.r, e.resp, &out)
 	return out, err
 }
 

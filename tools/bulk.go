@@ -72,6 +72,9 @@ type bulkTarget struct {
 type bulkPlan struct {
 	targets []bulkTarget
 	commit  string // commit_message, sent only to 0.12+
+	// export is the export the full records were read from, when they
+	// were (a preview's; see quickPlans).
+	export *owui.Export
 }
 
 // --- argument checks (no upstream call) ---
@@ -274,18 +277,20 @@ func selectModels(ctx context.Context, d *Deps, s schemas.BulkSelection) (select
 
 func sortByID(ms []owui.Model) { sort.Slice(ms, func(i, j int) bool { return ms[i].ID < ms[j].ID }) }
 
+// exportGuess says whether exportedSelection can guess s: filters by query
+// or owner are not guessed (Open WebUI matches them against user names
+// too, which the export does not carry).
+func exportGuess(s schemas.BulkSelection) bool {
+	f := s.Filter
+	return f == nil || f.Query == "" && f.Owner == ""
+}
+
 // exportedSelection is the shortcut a confirming call tries first: the
 // selection picked out of one export instead of one read per id or every
 // list page. It is only a guess: planBulk keeps it only when the plan built
-// from it binds exactly the state the preview bound. Filters by query or
-// owner are not guessed (Open WebUI matches them against user names too,
-// which the export does not carry).
-func exportedSelection(ctx context.Context, d *Deps, s schemas.BulkSelection) (selection, bool) {
-	if f := s.Filter; f != nil && (f.Query != "" || f.Owner != "") {
-		return selection{}, false
-	}
-	all, err := d.Client.ExportModels(ctx)
-	if err != nil {
+// from it binds exactly the state the preview bound.
+func exportedSelection(d *Deps, s schemas.BulkSelection, all []owui.Model) (selection, bool) {
+	if !exportGuess(s) {
 		return selection{}, false
 	}
 	var out []owui.Model
@@ -338,25 +343,88 @@ func jsonText(v any) ([]byte, error) {
 // list pages or per-id reads are skipped; otherwise, or when the guess
 // fails in any way, it reads the selection as the preview did.
 func planBulk(ctx context.Context, d *Deps, s schemas.BulkSelection, build func(context.Context, selection) (Plan[bulkPlan], error)) (Plan[bulkPlan], error) {
-	if bound := boundState(ctx); bound != nil {
-		if sel, ok := exportedSelection(ctx, d, s); ok {
-			// A bound plan runs unseen, so it is built without the
-			// preview's text (milliseconds for 500 lines) when leanPreview
-			// allows; one that does not bind is built again below, in full.
-			lean := leanPreview(ctx)
-			if plan, err := build(context.WithValue(ctx, leanKey{}, lean), sel); err == nil {
-				if target, ok := bound(plan.State); ok {
-					plan.target, plan.lean = target, lean
-					return plan, nil
-				}
-			}
+	if bound := boundState(ctx); bound != nil && exportGuess(s) {
+		if plan, ok := boundPlan(ctx, d, s, build, bound); ok {
+			return plan, nil
 		}
 	}
 	sel, err := selectModels(ctx, d, s)
 	if err != nil {
 		return Plan[bulkPlan]{}, err
 	}
-	return build(ctx, sel)
+	plan, err := build(ctx, sel)
+	if err == nil && quickWanted(ctx) {
+		plan.quickNext, plan.target = keepPlan(ctx, d, s, build, plan)
+	}
+	return plan, err
+}
+
+// boundPlan is the shortcut of a confirming call: one export read, and the
+// plan kept for its token when the export is byte for byte the one that
+// plan was built from, else a plan built from the export, if it binds.
+func boundPlan(ctx context.Context, d *Deps, s schemas.BulkSelection, build func(context.Context, selection) (Plan[bulkPlan], error), bound func(any) (string, bool)) (Plan[bulkPlan], bool) {
+	exp, err := d.Client.ReadExport(ctx)
+	if err != nil {
+		return Plan[bulkPlan]{}, false
+	}
+	if q := keptPlan(ctx); q != nil && q.digest == exp.Digest {
+		if plan, ok := q.plan.(Plan[bulkPlan]); ok {
+			plan.quick = true
+			return plan, true
+		}
+	}
+	all, err := exp.Models(ctx)
+	if err != nil {
+		return Plan[bulkPlan]{}, false
+	}
+	sel, ok := exportedSelection(d, s, all)
+	if !ok {
+		return Plan[bulkPlan]{}, false
+	}
+	// A bound plan runs unseen, so it is built without the preview's text
+	// (milliseconds for 500 lines) when leanPreview allows; one that does
+	// not bind is built again by planBulk, in full.
+	lean := leanPreview(ctx)
+	plan, err := build(context.WithValue(ctx, leanKey{}, lean), sel)
+	if err != nil {
+		return Plan[bulkPlan]{}, false
+	}
+	target, ok := bound(plan.State)
+	if !ok {
+		return Plan[bulkPlan]{}, false
+	}
+	plan.target, plan.lean = target, lean
+	return plan, true
+}
+
+// keepPlan builds, for a preview that will mint a confirm_token, the plan
+// its confirmation would build from the same export (boundPlan's) and
+// returns it when it binds the preview's own state, with that state's
+// fingerprint (computed once here, not again by the gate). It returns
+// no plan when the preview read no export or the two states differ.
+func keepPlan(ctx context.Context, d *Deps, s schemas.BulkSelection, build func(context.Context, selection) (Plan[bulkPlan], error), preview Plan[bulkPlan]) (*quickPlan, string) {
+	exp := preview.Data.export
+	if exp == nil || !exportGuess(s) {
+		return nil, ""
+	}
+	all, err := exp.Models(ctx)
+	if err != nil {
+		return nil, ""
+	}
+	sel, ok := exportedSelection(d, s, all)
+	if !ok {
+		return nil, ""
+	}
+	kept, err := build(context.WithValue(ctx, leanKey{}, true), sel)
+	if err != nil {
+		return nil, ""
+	}
+	target := fingerprint(preview.State)
+	if fingerprint(kept.State) != target {
+		return nil, target
+	}
+	kept.target, kept.lean = target, true
+	return &quickPlan{digest: exp.Digest, plan: kept}, target
 }
 
 func readIDs(ctx context.Context, d *Deps, ids []string) ([]owui.Model, error) {
@@ -462,16 +530,24 @@ func listMatching(ctx context.Context, d *Deps, f schemas.BulkFilter) ([]owui.Mo
 // fullRecords fills t.full for every target: one export when the key may
 // export (Open WebUI's list strips meta.profile_image_url, so list items are
 // not complete records), else one read per model. It returns the export by
-// id (empty when none was read).
-func fullRecords(ctx context.Context, d *Deps, ts []bulkTarget) (map[string]owui.Model, error) {
+// id (empty when none was read) and the export read (nil if none).
+func fullRecords(ctx context.Context, d *Deps, ts []bulkTarget) (map[string]owui.Model, *owui.Export, error) {
 	have := map[string]owui.Model{}
 	if len(ts) == 0 {
-		return have, nil
+		return have, nil, nil
 	}
+	var exp *owui.Export
 	if len(ts) > d.Options.bulkConcurrency() {
-		all, err := d.Client.ExportModels(ctx)
+		var all []owui.Model
+		var err error
+		if exp, err = d.Client.ReadExport(ctx); err == nil {
+			all, err = exp.Models(ctx)
+		}
 		if err != nil && !owui.IsKind(err, owui.KindForbidden) {
-			return nil, fmt.Errorf("reading the full records for the backup: %w", err)
+			return nil, nil, fmt.Errorf("reading the full records for the backup: %w", err)
+		}
+		if err != nil {
+			exp = nil
 		}
 		have = byID(all)
 	}
@@ -490,20 +566,20 @@ func fullRecords(ctx context.Context, d *Deps, ts []bulkTarget) (map[string]owui
 	})
 	for k, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("reading %s for the backup: %w", ts[missing[k]].cur.ID, err)
+			return nil, nil, fmt.Errorf("reading %s for the backup: %w", ts[missing[k]].cur.ID, err)
 		}
 	}
 	if ctx.Err() != nil {
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	for i := range ts {
 		t := &ts[i]
 		if t.full.UpdatedAt != t.cur.UpdatedAt {
-			return nil, changedWhileRead(t.cur.ID)
+			return nil, nil, changedWhileRead(t.cur.ID)
 		}
 		t.full.WriteAccess = nil
 	}
-	return have, nil
+	return have, exp, nil
 }
 
 func changedWhileRead(id string) error {
@@ -599,10 +675,11 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 		}
 		return Plan[bulkPlan]{}, fmt.Errorf("none of the %d matched models that need a change can be changed by this key (%s%s); nothing was sent. Use the owners' or an admin's key", len(sel.models)-len(same), strings.Join(why, "; "), already)
 	}
-	state, err := bindFullRecords(ctx, d, sel, bp.targets, blocked)
+	state, exp, err := bindFullRecords(ctx, d, sel, bp.targets, blocked)
 	if err != nil {
 		return Plan[bulkPlan]{}, err
 	}
+	bp.export = exp
 	if s.Filter != nil {
 		warnings = append(warnings, ownerWarnings(sel.models, s.Filter.Owner)...)
 		if s.Filter.Tag != "" {
@@ -644,18 +721,21 @@ func finishPlan(ctx context.Context, d *Deps, tool string, s schemas.BulkSelecti
 // export's or a single read's where one was made, else the list item) and
 // the ids this key may not change. A confirming call that re-reads the
 // selection out of one export (planBulk) binds the same state exactly when
-// nothing changed and the preview read the same records.
-func bindFullRecords(ctx context.Context, d *Deps, sel selection, ts []bulkTarget, blocked map[string][]string) (map[string]any, error) {
+// nothing changed and the preview read the same records. It also returns
+// the export the full records came from (nil when none was read).
+func bindFullRecords(ctx context.Context, d *Deps, sel selection, ts []bulkTarget, blocked map[string][]string) (map[string]any, *owui.Export, error) {
 	records := slices.Clone(sel.models)
+	var exp *owui.Export
 	if sel.full {
 		for i := range ts {
 			ts[i].full = ts[i].cur
 			ts[i].full.WriteAccess = nil
 		}
 	} else {
-		have, err := fullRecords(ctx, d, ts)
-		if err != nil {
-			return nil, err
+		var err error
+		var have map[string]owui.Model
+		if have, exp, err = fullRecords(ctx, d, ts); err != nil {
+			return nil, nil, err
 		}
 		for _, t := range ts { // read one by one when there are few
 			have[t.cur.ID] = t.full
@@ -663,7 +743,7 @@ func bindFullRecords(ctx context.Context, d *Deps, sel selection, ts []bulkTarge
 		for i, m := range records {
 			if x, ok := have[m.ID]; ok {
 				if x.UpdatedAt != m.UpdatedAt {
-					return nil, changedWhileRead(m.ID)
+					return nil, nil, changedWhileRead(m.ID)
 				}
 				records[i] = x
 			}
@@ -674,7 +754,7 @@ func bindFullRecords(ctx context.Context, d *Deps, sel selection, ts []bulkTarge
 		readOnly = append(readOnly, ids...)
 	}
 	sort.Strings(readOnly)
-	return map[string]any{"models": records, "read_only": readOnly}, nil
+	return map[string]any{"models": records, "read_only": readOnly}, exp, nil
 }
 
 // leanKey marks the build of planBulk's shortcut that may skip the

@@ -73,6 +73,8 @@ type Deps struct {
 
 	redactOnce sync.Once
 	redactor   *redact.Set
+	// quick keeps the plans of recent token previews (see quickPlans).
+	quick quickPlans
 }
 
 // secrets is the redaction set of a call: the configured secrets plus the

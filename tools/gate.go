@@ -40,6 +40,11 @@ type Plan[D any] struct {
 	// bound (see leanPreview), which runs without showing it. The gate
 	// re-plans before it would show one.
 	lean bool
+	// quickNext, on a preview's plan, is the plan a confirm_token minted
+	// for it may run when the export is unchanged (see quickPlans); quick
+	// says this plan is that kept plan.
+	quickNext *quickPlan
+	quick     bool
 	// Data carries what Plan worked out for Run (e.g. the merged form).
 	Data D
 }
@@ -53,10 +58,11 @@ type planView struct {
 	Preview schemas.Preview
 	State   any
 	target  string // fingerprint(State) if known
+	quick   *quickPlan
 }
 
 func (p Plan[D]) view() planView {
-	return planView{Preview: p.Preview, State: p.State, target: p.target}
+	return planView{Preview: p.Preview, State: p.State, target: p.target, quick: p.quickNext}
 }
 
 // Gate declares a mutating tool: how to plan it, whether this call needs a
@@ -146,6 +152,9 @@ type gateCall[P Confirmable, D any] struct {
 	// callerID is who the call is for; every confirmation is bound to it.
 	callerID string
 	rec      auditRec
+	// staged is the backup of the plan kept for this call's token, written
+	// while the plan is checked (see quickPlans); nil without one.
+	staged *stagedBackup
 }
 
 // run decides how this call is confirmed. Only three things confirm a
@@ -158,8 +167,11 @@ func (c *gateCall[P, D]) run(ctx context.Context) (*mcp.CallToolResult, error) {
 	dry, token := c.p.Confirmation()
 	answer := server.ElicitationResponse(c.req.Params.InputResponses, elicitKey)
 	state := c.req.Params.RequestState
+	canElicit := clientCanElicit(ctx)
+	byHuman := d.Options.Confirm == ConfirmElicit || d.Options.Confirm == ConfirmAuto && canElicit
 
-	plan, err := c.plan(c.withBinding(ctx, dry, token, state))
+	defer func() { c.staged.discard() }()
+	plan, err := c.plan(c.withQuick(c.withBinding(ctx, dry, token, state), dry || byHuman, token, answer != nil || state != ""))
 	if err != nil {
 		return nil, err
 	}
@@ -178,8 +190,6 @@ func (c *gateCall[P, D]) run(ctx context.Context) (*mcp.CallToolResult, error) {
 		return c.execute(ctx, plan, safety.ConfirmNone, nil)
 	}
 
-	canElicit := clientCanElicit(ctx)
-	byHuman := d.Options.Confirm == ConfirmElicit || d.Options.Confirm == ConfirmAuto && canElicit
 	switch {
 	case byHuman && token != "":
 		why := "this MCP client can ask the user directly, so the server asks them and never accepts a confirm_token from it"
@@ -235,6 +245,27 @@ func (c *gateCall[P, D]) plan(ctx context.Context) (Plan[D], error) {
 		plan.Preview.People = c.d.people(ctx, previewGrants(plan.Preview)...)
 	}
 	return plan, err
+}
+
+// withQuick lets a call that confirms by token use a kept plan: a preview
+// that will mint one asks its Plan to build one, and a confirmation finds
+// the one kept for its token and starts writing its backup.
+func (c *gateCall[P, D]) withQuick(ctx context.Context, notByToken bool, token string, answered bool) context.Context {
+	d := c.d
+	if notByToken || answered || d.Options.Confirm == ConfirmNone || c.g.Needs != nil && !c.g.Needs(d, c.p) {
+		return ctx
+	}
+	if token == "" {
+		return context.WithValue(ctx, quickWantedKey{}, true)
+	}
+	q, ok := d.quick.take(token, c.baseClaims(safety.KindConfirm))
+	if !ok {
+		return ctx
+	}
+	if p, ok := q.plan.(Plan[D]); ok && len(p.Backup) > 0 {
+		c.staged = stageBackup(d.Backups, c.backupOf(ctx, p))
+	}
+	return context.WithValue(ctx, quickKey{}, &q)
 }
 
 // boundKey carries into the Plan of a confirming call the test of whether
@@ -294,12 +325,18 @@ func (c *gateCall[P, D]) claims(plan planView, kind safety.Kind) safety.Claims {
 	if plan.target == "" {
 		plan.target = fingerprint(plan.State)
 	}
+	cl := c.baseClaims(kind)
+	cl.Target = plan.target
+	return cl
+}
+
+// baseClaims is claims without the target.
+func (c *gateCall[P, D]) baseClaims(kind safety.Kind) safety.Claims {
 	return safety.Claims{
 		Kind:   kind,
 		Tool:   c.t.Name,
 		Args:   safety.ArgsDigest(c.args, "confirm_token", "dry_run"),
 		Caller: c.callerID,
-		Target: plan.target,
 	}
 }
 
@@ -307,7 +344,11 @@ func (c *gateCall[P, D]) claims(plan planView, kind safety.Kind) safety.Claims {
 // the preview. Only for calls that confirm by token.
 func (c *gateCall[P, D]) previewToken(plan planView, lead string, isError bool) (*mcp.CallToolResult, error) {
 	d := c.d
-	tok := d.Tokens.Mint(c.claims(plan, safety.KindConfirm))
+	claims := c.claims(plan, safety.KindConfirm)
+	tok := d.Tokens.Mint(claims)
+	if plan.quick != nil {
+		d.quick.put(tok, quickEntry{quickPlan: *plan.quick, claims: claims, expires: time.Now().Add(d.Tokens.TTL())})
+	}
 	c.rec.set(safety.OutcomePreview, safety.ConfirmToken, nil)
 	res := d.outcome(schemas.Outcome{
 		Status:       "confirmation_required",
@@ -504,18 +545,18 @@ func (c *gateCall[P, D]) refuse(err error, confirmation string) (*mcp.CallToolRe
 // onConflict, when set, answers a version conflict from upstream (the
 // record changed between the preview and the write): nothing ran.
 func (c *gateCall[P, D]) execute(ctx context.Context, plan Plan[D], mode string, onConflict func(context.Context) (*mcp.CallToolResult, error)) (*mcp.CallToolResult, error) {
-	d, t := c.d, c.t
+	d := c.d
 	backupID := ""
 	if len(plan.Backup) > 0 {
-		info, err := d.Backups.Write(safety.Backup{
-			Tool:      t.Name,
-			Caller:    caller.From(ctx).ID,
-			Upstream:  d.Client.BaseURL(),
-			Operation: plan.Preview.Summary,
-			Models:    plan.Backup,
-			Deleted:   effectIDs(plan.Preview, "delete"),
-			Changed:   effectIDs(plan.Preview, "update", "overwrite"),
-		})
+		var info safety.BackupInfo
+		var err error
+		staged := false
+		if plan.quick && c.staged != nil {
+			info, err, staged = c.staged.publish()
+		}
+		if !staged {
+			info, err = d.Backups.Write(c.backupOf(ctx, plan))
+		}
 		if err != nil {
 			c.rec.set(safety.OutcomeSkipped, mode, err)
 			return nil, fmt.Errorf("could not write the backup, so nothing was changed: %v. Fix --backup-dir (%s) and call again", err, d.Backups.Dir())
@@ -557,6 +598,19 @@ func (c *gateCall[P, D]) execute(ctx context.Context, plan Plan[D], mode string,
 		out.Message = strings.TrimSpace(out.Message + " Backup " + backupID + " holds the previous records (" + d.undoHint() + ").")
 	}
 	return d.outcome(out), nil
+}
+
+// backupOf is the backup of what plan changes or deletes.
+func (c *gateCall[P, D]) backupOf(ctx context.Context, plan Plan[D]) safety.Backup {
+	return safety.Backup{
+		Tool:      c.t.Name,
+		Caller:    caller.From(ctx).ID,
+		Upstream:  c.d.Client.BaseURL(),
+		Operation: plan.Preview.Summary,
+		Models:    plan.Backup,
+		Deleted:   effectIDs(plan.Preview, "delete"),
+		Changed:   effectIDs(plan.Preview, "update", "overwrite"),
+	}
 }
 
 // tokenExpiry is when a token minted now expires, for the agent to read.

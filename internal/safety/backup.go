@@ -173,8 +173,32 @@ func (b *Backups) path(id string) string { return filepath.Join(b.dir, id+".json
 // backup is never overwritten. Any error means no backup exists, and the
 // caller must not run the operation.
 func (b *Backups) Write(bk Backup) (BackupInfo, error) {
+	s, err := b.Stage(bk)
+	if err != nil {
+		return BackupInfo{}, err
+	}
+	return s.Publish()
+}
+
+// Staged is a backup written and synced under a temporary name, which List,
+// Read and restore_models do not see: it becomes a backup only when Publish
+// links it to its final name. It lets a caller write a backup while it
+// still checks whether the operation may run at all, and drop it (Discard)
+// if not.
+type Staged struct {
+	b       *Backups
+	bk      Backup
+	chosen  bool   // the caller chose the ID (no retry under another)
+	tmp     string // the synced temporary file; "" once published or discarded
+	size    int64
+	retries int
+}
+
+// Stage validates bk, encodes it and writes it to a synced temporary file in
+// the backup directory. Any error means nothing was left behind.
+func (b *Backups) Stage(bk Backup) (*Staged, error) {
 	if b.dir == "" {
-		return BackupInfo{}, errors.New("no backup directory configured")
+		return nil, errors.New("no backup directory configured")
 	}
 	switch bk.Format {
 	case 0:
@@ -182,7 +206,7 @@ func (b *Backups) Write(bk Backup) (BackupInfo, error) {
 	case BackupFormat:
 	default:
 		// Read and List would not accept it, so it would be no backup at all.
-		return BackupInfo{}, fmt.Errorf("backup format %d is not supported; leave Format 0 or set %d", bk.Format, BackupFormat)
+		return nil, fmt.Errorf("backup format %d is not supported; leave Format 0 or set %d", bk.Format, BackupFormat)
 	}
 	if bk.Time.IsZero() {
 		bk.Time = time.Now()
@@ -195,81 +219,115 @@ func (b *Backups) Write(bk Backup) (BackupInfo, error) {
 		bk.Replica = b.replica
 	}
 	bk.ModelCount = len(bk.Models)
-	chosen := bk.ID != ""
-	if chosen {
+	s := &Staged{b: b, bk: bk, chosen: bk.ID != ""}
+	if s.chosen {
 		if err := checkID(bk.ID); err != nil {
-			return BackupInfo{}, err
+			return nil, err
 		}
 	}
 	if err := os.MkdirAll(b.dir, 0o700); err != nil {
-		return BackupInfo{}, fmt.Errorf("backup directory %s is not usable: %w", b.dir, err)
+		return nil, fmt.Errorf("backup directory %s is not usable: %w", b.dir, err)
 	}
+	return s, s.write()
+}
 
-	// Retry only on a name clash of a generated ID (3 random bytes within
-	// the same second and tool); a chosen ID that exists is an error.
-	for attempt := 0; ; attempt++ {
-		if !chosen {
-			bk.ID = newID(bk.Time, bk.Tool)
+// write encodes s.bk (under a new generated ID unless chosen) into a new
+// synced temporary file.
+func (s *Staged) write() error {
+	if !s.chosen {
+		s.bk.ID = newID(s.bk.Time, s.bk.Tool)
+	}
+	data, err := encodeBackup(s.bk)
+	if err != nil {
+		return fmt.Errorf("encode backup: %w", err)
+	}
+	if int64(len(data)) > s.b.maxBytes {
+		// It could not be read back, so it would be no backup at all.
+		return fmt.Errorf("the backup would be %d bytes, over the %d-byte cap (--max-backup-bytes / OWUI_MCP_MAX_BACKUP_BYTES); raise the cap or change fewer models at once", len(data), s.b.maxBytes)
+	}
+	tmp, err := s.b.writeTemp(data)
+	if err != nil {
+		return err
+	}
+	s.tmp, s.size = tmp, int64(len(data))
+	return nil
+}
+
+// Publish links the staged file to its backup name, never replacing an
+// existing file, and syncs the directory: from then on it is a backup. A
+// generated ID another writer took meanwhile (3 random bytes within the
+// same second and tool) is replaced by a new one; a chosen ID that exists is
+// an error. Any error means no backup exists, and the caller must not run
+// the operation. The temporary name is gone afterwards in every case.
+func (s *Staged) Publish() (BackupInfo, error) {
+	for {
+		if s.tmp == "" {
+			return BackupInfo{}, errors.New("backup already published or discarded")
 		}
-		data, err := encodeBackup(bk)
-		if err != nil {
-			return BackupInfo{}, fmt.Errorf("encode backup: %w", err)
-		}
-		if int64(len(data)) > b.maxBytes {
-			// It could not be read back, so it would be no backup at all.
-			return BackupInfo{}, fmt.Errorf("the backup would be %d bytes, over the %d-byte cap (--max-backup-bytes / OWUI_MCP_MAX_BACKUP_BYTES); raise the cap or change fewer models at once", len(data), b.maxBytes)
-		}
-		err = b.writeNew(b.path(bk.ID), data)
-		if errors.Is(err, fs.ErrExist) && !chosen && attempt < 8 {
+		final := s.b.path(s.bk.ID)
+		err := publish(s.tmp, final)
+		s.Discard() // on success a second link to the backup, else garbage
+		if errors.Is(err, fs.ErrExist) && !s.chosen && s.retries < 8 {
+			s.retries++
+			if err := s.write(); err != nil {
+				return BackupInfo{}, err
+			}
 			continue
+		}
+		if err == nil {
+			err = syncDir(s.b.dir)
 		}
 		if err != nil {
 			return BackupInfo{}, err
 		}
+		bk := s.bk
 		return BackupInfo{
 			ID: bk.ID, Tool: bk.Tool, Caller: bk.Caller, Operation: bk.Operation,
-			Time: bk.Time, Models: len(bk.Models), Path: b.path(bk.ID), Size: int64(len(data)),
+			Time: bk.Time, Models: len(bk.Models), Path: final, Size: s.size,
 		}, nil
 	}
 }
 
-// writeNew atomically creates final with data, failing with fs.ErrExist if
-// final exists.
-func (b *Backups) writeNew(final string, data []byte) (err error) {
+// Discard removes the staged file if it is still there (a published backup
+// keeps its final name). Safe to call more than once.
+func (s *Staged) Discard() {
+	if s.tmp != "" {
+		os.Remove(s.tmp)
+		s.tmp = ""
+	}
+}
+
+// writeTemp writes data to a new owner-only temporary file in the backup
+// directory and syncs it, returning its name; on error nothing is left.
+func (b *Backups) writeTemp(data []byte) (name string, err error) {
 	tmp, err := os.CreateTemp(b.dir, ".tmp-backup-*") // 0600
 	if err != nil {
-		return fmt.Errorf("backup directory %s is not writable: %w", b.dir, err)
+		return "", fmt.Errorf("backup directory %s is not writable: %w", b.dir, err)
 	}
-	tmpName := tmp.Name()
+	name = tmp.Name()
+	defer func() {
+		if err != nil {
+			os.Remove(name)
+		}
+	}()
 	// Owner-only whatever the platform's CreateTemp does: backups hold full
 	// model records (system prompts, access grants).
 	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
 		tmp.Close()
-		os.Remove(tmpName)
-		return fmt.Errorf("backup directory %s: %w", b.dir, err)
+		return "", fmt.Errorf("backup directory %s: %w", b.dir, err)
 	}
-	// The temporary name goes away whatever happens: on success it is a
-	// second link to the backup, on failure it is garbage.
-	defer func() {
-		if rmErr := os.Remove(tmpName); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) && err == nil {
-			err = fmt.Errorf("remove temporary backup file: %w", rmErr)
-		}
-	}()
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write backup: %w", err)
+		return "", fmt.Errorf("write backup: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("sync backup: %w", err)
+		return "", fmt.Errorf("sync backup: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close backup: %w", err)
+		return "", fmt.Errorf("close backup: %w", err)
 	}
-	if err := publish(tmpName, final); err != nil {
-		return err
-	}
-	return syncDir(b.dir)
+	return name, nil
 }
 
 // link is os.Link, replaceable so tests can take the no-hard-link path.

@@ -612,3 +612,102 @@ func BenchmarkEncodeBackup(b *testing.B) {
 		})
 	}
 }
+
+// dirNames lists a directory's entries, temporary files included.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	return out
+}
+
+// A staged backup is a synced temporary file that no reader sees; Publish
+// makes it the backup Write would have written, Discard leaves nothing.
+func TestBackupStage(t *testing.T) {
+	dir := t.TempDir()
+	b := NewBackups(dir)
+	at := time.Date(2026, 12, 2, 13, 0, 0, 0, time.UTC)
+	m := fullModel()
+
+	s, err := b.Stage(Backup{Time: at, Tool: "update_models", Caller: "u", Operation: "grant", Models: []owui.Model{m}, Changed: []string{m.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := dirNames(t, dir)
+	if len(names) != 1 || !strings.HasPrefix(names[0], ".tmp-backup-") {
+		t.Fatalf("after Stage the directory holds %q; want one temporary file", names)
+	}
+	if list, bad, err := b.Scan("u"); err != nil || len(list) != 0 || len(bad) != 0 {
+		t.Fatalf("Scan sees a staged backup: %v %v %v", list, bad, err)
+	}
+	info, err := s.Publish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := dirNames(t, dir); len(names) != 1 || names[0] != info.ID+".json" {
+		t.Fatalf("after Publish the directory holds %q; want only %s.json", names, info.ID)
+	}
+	got, err := b.Read(info.ID)
+	if err != nil || len(got.Models) != 1 || got.Models[0].ID != m.ID || got.Operation != "grant" || !reflect.DeepEqual(got.Changed, []string{m.ID}) {
+		t.Fatalf("Read(%s) = %+v, %v", info.ID, got, err)
+	}
+	if _, err := s.Publish(); err == nil || !strings.Contains(err.Error(), "already published or discarded") {
+		t.Fatalf("second Publish: %v", err)
+	}
+	s.Discard() // after Publish: the backup stays
+	if _, err := b.Read(info.ID); err != nil {
+		t.Fatalf("Discard after Publish removed the backup: %v", err)
+	}
+
+	d, err := b.Stage(Backup{Time: at, Tool: "update_models", Caller: "u", Operation: "dropped"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Discard()
+	d.Discard()
+	if names := dirNames(t, dir); len(names) != 1 {
+		t.Fatalf("after Discard the directory holds %q; want only the published backup", names)
+	}
+	if _, err := d.Publish(); err == nil {
+		t.Fatal("Publish after Discard succeeded")
+	}
+}
+
+// A generated ID taken between Stage and Publish (another replica, same
+// second and random draw) is drawn again at Publish, never overwritten.
+func TestBackupStageIDClash(t *testing.T) {
+	dir := t.TempDir()
+	b := NewBackups(dir)
+	at := time.Date(2026, 12, 2, 13, 0, 0, 0, time.UTC)
+	cryptotest.SetGlobalRandom(t, 3)
+	s, err := b.Stage(Backup{Time: at, Tool: "delete_models", Operation: "staged"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cryptotest.SetGlobalRandom(t, 3) // the other writer draws the same ID
+	other, err := b.Write(Backup{Time: at, Tool: "delete_models", Operation: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Publish()
+	if err != nil {
+		t.Fatalf("Publish after a clash: %v", err)
+	}
+	if info.ID == other.ID {
+		t.Fatalf("both backups got ID %q", info.ID)
+	}
+	for id, op := range map[string]string{other.ID: "other", info.ID: "staged"} {
+		if bk, err := b.Read(id); err != nil || bk.Operation != op {
+			t.Fatalf("Read(%q) = %q, %v; want %q", id, bk.Operation, err, op)
+		}
+	}
+	if names := dirNames(t, dir); len(names) != 2 {
+		t.Fatalf("directory holds %q; want the two backups only", names)
+	}
+}
