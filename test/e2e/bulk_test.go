@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -40,6 +41,30 @@ func checkBulk(t *testing.T, tg *target, s *server) {
 	}
 	group := map[string]any{"principal_type": "group", "principal_id": tg.groupID, "permission": "read"}
 	g := "group:" + tg.groupID + ":read"
+
+	// 0. The premise of a confirmation that runs the plan its preview kept
+	// (tools/quick.go): the export of an unchanged server is the same bytes
+	// read after read, and a change to any model changes them.
+	admin := ownClient(t, tg.url, tg.adminKey)
+	ctx := context.Background()
+	digest := func() [32]byte {
+		t.Helper()
+		e, err := admin.ReadExport(ctx)
+		if err != nil {
+			t.Fatalf("export: %v", err)
+		}
+		return e.Digest
+	}
+	if first, second := digest(), digest(); first != second {
+		t.Errorf("two exports of an unchanged server differ")
+	}
+	before := digest()
+	rest.must(t, "POST", "/api/v1/models/model/toggle", q("id", id(5)), nil, nil)
+	toggled := digest()
+	rest.must(t, "POST", "/api/v1/models/model/toggle", q("id", id(5)), nil, nil)
+	if toggled == before {
+		t.Errorf("toggling %s did not change the export", id(5))
+	}
 
 	// 1. Grant a group on the models with one tag (the tag filter is
 	// case-insensitive, as in list_models).
