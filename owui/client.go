@@ -418,8 +418,11 @@ func isHTML(contentType string, body []byte) bool {
 			return true
 		}
 	}
+	// EqualFold, not ToLower (an allocation per answer): no non-ASCII
+	// character folds to a byte of "<!doctype html", so both agree.
 	t := bytes.TrimSpace(body)
-	return bytes.HasPrefix(bytes.ToLower(t[:min(len(t), 15)]), []byte("<!doctype html")) || bytes.HasPrefix(t, []byte("<html"))
+	const doctype = "<!doctype html"
+	return len(t) >= len(doctype) && bytes.EqualFold(t[:len(doctype)], []byte(doctype)) || bytes.HasPrefix(t, []byte("<html"))
 }
 
 // decodeJSON decodes a 2xx body into out. It refuses HTML (Open WebUI's SPA
@@ -485,7 +488,7 @@ func (c *Client) decodeAnswer(ctx context.Context, r request, resp *response, ou
 	if r.keeps {
 		// Before the error: a failed decode may have kept some strings.
 		out.(answerKeeper).redactKept(resp.sec)
-		if e := (*Error)(nil); errors.As(err, &e) {
+		if e := (*Error)(nil); err != nil && errors.As(err, &e) { // err != nil first: e escapes
 			e.Detail, e.Err = resp.sec.String(e.Detail), resp.sec.Error(e.Err)
 		}
 	}

@@ -47,9 +47,11 @@ func (k *keptGrants) decodeFast(data []byte) bool {
 	var gs []AccessGrant
 	if val != nil {
 		if gs, ok = scanGrants(val); !ok {
-			if err := json.Unmarshal(val, &gs); err != nil {
+			var slow []AccessGrant // not &gs: that would put gs on the heap on every call
+			if err := json.Unmarshal(val, &slow); err != nil {
 				return false
 			}
+			gs = slow
 		}
 	}
 	k.AccessGrants = gs
