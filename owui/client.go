@@ -15,6 +15,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -176,6 +177,27 @@ type response struct {
 	header http.Header
 	body   []byte
 	sec    *redact.Set // what the answer was (or, with request.keeps, is to be) redacted of
+	pooled *[]byte     // body's buffer, from keptBodies
+}
+
+// keptBodies recycles the 2xx bodies of requests with keeps set (hundreds
+// of access updates in a row): their decode targets copy every string they
+// keep, and a decoding error quotes copies, so once call has decoded such
+// a body nothing refers to it.
+var keptBodies sync.Pool
+
+// keptBodyMax bounds the buffers kept in keptBodies: a rare huge answer's
+// buffer is left to the GC rather than held for the next small one.
+const keptBodyMax = 64 << 10
+
+// release hands the body's buffer back to keptBodies; resp.body must not
+// be used after it.
+func (resp *response) release() {
+	if p := resp.pooled; p != nil && cap(resp.body) <= keptBodyMax {
+		*p = resp.body[:0]
+		resp.body, resp.pooled = nil, nil
+		keptBodies.Put(p)
+	}
 }
 
 // do sends r and returns a 2xx/3xx response, or an *Error.
@@ -271,7 +293,15 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	if resp.ContentLength > c.maxBody {
 		return nil, tooLarge(), false
 	}
-	data, over, err := readBody(resp.Body, resp.ContentLength, c.maxBody)
+	var pooled *[]byte
+	var buf []byte
+	if r.keeps {
+		if pooled, _ = keptBodies.Get().(*[]byte); pooled == nil {
+			pooled = new([]byte)
+		}
+		buf = *pooled
+	}
+	data, over, err := readBody(resp.Body, resp.ContentLength, c.maxBody, buf)
 	if err != nil {
 		kind := transportKind(ctx, err)
 		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Kind: kind, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}, false
@@ -297,20 +327,23 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	if !r.keeps {
 		data = sec.Body(resp.Header.Get("Content-Type"), data)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: data, sec: sec}, nil, false
+	return &response{status: resp.StatusCode, header: resp.Header, body: data, sec: sec, pooled: pooled}, nil, false
 }
 
 // readBody reads a body of at most max bytes; over reports a longer one,
-// which is not kept. A declared length is read in one allocation; an
-// undeclared one into chunks joined once at the end, so an oversize body
-// costs about max bytes (io.ReadAll's growth would cost over twice that).
-func readBody(body io.Reader, declared, max int64) (data []byte, over bool, err error) {
-	r := io.LimitReader(body, max+1)
+// which is not kept. A declared length is read in one allocation (none
+// when buf, which is then overwritten, has room for it); an undeclared one
+// into chunks joined once at the end, so an oversize body costs about max
+// bytes (io.ReadAll's growth would cost over twice that).
+func readBody(body io.Reader, declared, max int64, buf []byte) (data []byte, over bool, err error) {
 	if declared >= 0 && declared <= max {
-		buf := bytes.NewBuffer(make([]byte, 0, declared+bytes.MinRead))
-		_, err := buf.ReadFrom(r)
-		return buf.Bytes(), int64(buf.Len()) > max, err
+		// Room for the declared length and the read that meets EOF.
+		if int64(cap(buf)) < declared+bytes.MinRead {
+			buf = make([]byte, 0, declared+bytes.MinRead)
+		}
+		return readAll(body, buf[:0], max)
 	}
+	r := io.LimitReader(body, max+1)
 	var chunks [][]byte
 	var total int64
 	size := 4 << 10
@@ -342,6 +375,30 @@ func readBody(body io.Reader, declared, max int64) (data []byte, over bool, err 
 		data = append(data, c...)
 	}
 	return data, false, nil
+}
+
+// readAll appends body to buf up to EOF or max+1 bytes (then over), as
+// bytes.Buffer.ReadFrom of an io.LimitReader would, without allocating
+// either of them.
+func readAll(body io.Reader, buf []byte, max int64) (data []byte, over bool, err error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, bytes.MinRead)
+		}
+		room := buf[len(buf):cap(buf)]
+		if left := max + 1 - int64(len(buf)); int64(len(room)) > left {
+			room = room[:left]
+		}
+		n, err := body.Read(room)
+		buf = buf[:len(buf)+n]
+		over = int64(len(buf)) > max
+		if err == io.EOF {
+			return buf, over, nil
+		}
+		if err != nil || over {
+			return buf, over, err
+		}
+	}
 }
 
 // scrubURLError drops the URL from a *url.Error: the URL holds no secret,
@@ -466,7 +523,9 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	if err != nil {
 		return err
 	}
-	return c.decodeAnswer(ctx, r, resp, out)
+	err = c.decodeAnswer(ctx, r, resp, out)
+	resp.release()
+	return err
 }
 
 // answer sends r and returns its 2xx answer, undecoded.

@@ -282,3 +282,36 @@ func TestSetModelAccessRedactsWhatItKeeps(t *testing.T) {
 		t.Errorf("403 echo: %v", err)
 	}
 }
+
+// The answers of SetModelAccess are read into recycled buffers
+// (keptBodies): what it returns must hold copies, not the buffer's bytes,
+// which the next answer overwrites.
+func TestSetModelAccessResultsOutliveTheBody(t *testing.T) {
+	rec := newRecorder(t)
+	var answer string
+	rec.answer("POST", "/api/v1/models/model/access/update", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, answer)
+	})
+	c := rec.client(Config{})
+	ctx := context.Background()
+	body := func(s string) string {
+		return `{"id":"m","access_grants":[{"id":"` + s + `","principal_type":"group","principal_id":"` + s + `","permission":"read"},` +
+			`{"principal_type":"user","principal_id":"` + s + `\u00e9","permission":"write"}]}`
+	}
+	var kept [][]Grant
+	for _, s := range []string{"aaaaaaaa", "bbbbbbbb", "cccccccc"} {
+		answer = body(s)
+		gs, err := c.SetModelAccess(ctx, AccessForm{ID: "m"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, gs)
+	}
+	for i, s := range []string{"aaaaaaaa", "bbbbbbbb", "cccccccc"} {
+		want := []Grant{{PrincipalType: "group", PrincipalID: s, Permission: "read"}, {PrincipalType: "user", PrincipalID: s + "é", Permission: "write"}}
+		if !reflect.DeepEqual(kept[i], want) {
+			t.Errorf("answer %d: kept %+v after later answers, want %+v", i, kept[i], want)
+		}
+	}
+}
