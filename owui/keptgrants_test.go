@@ -78,6 +78,12 @@ func TestKeptGrantsDecodeFast(t *testing.T) {
 		{"grant field in another case", `{"access_grants":[{"Principal_Type":"group"}]}`, true},
 		{"grant members null, duplicated, unknown", `{"access_grants":[{"principal_type":null,"principal_id":"a","principal_id":"b","x":{"y":[1]},"created_at":null}]}`, true},
 		{"created_at negative zero", `{"access_grants":[{"created_at":-0}]}`, true},
+		{"a member again: kept, then decoded", `{"access_grants":[{"principal_id":"abc","principal_id":"a\u0062"}]}`, true},
+		{"a member again: decoded, then kept", `{"access_grants":[{"principal_id":"a\u0062","principal_id":"abc"}]}`, true},
+		{"a member again: kept, then empty", `{"access_grants":[{"principal_id":"abc","principal_id":""}]}`, true},
+		{"a member again: kept, then null", `{"access_grants":[{"principal_id":"abc","principal_id":null}]}`, true},
+		{"a member again: kept, then common", `{"access_grants":[{"permission":"custom","permission":"read"},{"permission":"read","permission":"custom"}]}`, true},
+		{"more grants and text than the stack holds", `{"access_grants":[` + strings.Repeat(`{"id":"`+strings.Repeat("i", 100)+`","principal_type":"group","principal_id":"`+strings.Repeat("p", 150)+`","permission":"read"},null,`, 6) + g + `]}`, true},
 		{"created_at fraction", `{"access_grants":[{"created_at":1.5}]}`, false},
 		{"created_at out of range", `{"access_grants":[{"created_at":92233720368547758070}]}`, false},
 		{"grant not an object", `{"access_grants":["x"]}`, false},
@@ -196,6 +202,7 @@ func FuzzKeptGrants(f *testing.F) {
 	f.Add([]byte(`{"access_grants":[{"principal_type":"group","principal_id":"g","permission":"read"}],"a":[1,-2.5e3,true,null,"\u00e9\n"]}`))
 	f.Add([]byte(`{"Access_grants":[],"access_grants":null}`))
 	f.Add([]byte(`[{"access_grants":[]}]`))
+	f.Add([]byte(`{"access_grants":[{"id":"x","principal_id":"abc","principal_id":"a\u0062","permission":"custom","permission":null},null,{"resource_id":"","resource_type":"model"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkFast(t, data)
 	})
