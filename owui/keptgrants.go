@@ -91,7 +91,7 @@ func scanGrants(val []byte) ([]AccessGrant, bool) {
 		var raw [grantStrings][]byte
 		end := jsonscan.SkipLiteral(val, i, "null")
 		if end < 0 {
-			if end = jsonscan.ValidValue(val, i); !grant(val[i:end], &g, &raw) {
+			if end = grant(val, i, &g, &raw); end < 0 {
 				return nil, false
 			}
 		}
@@ -148,15 +148,16 @@ func grantString(g *AccessGrant, f int) *string {
 	return &g.Permission
 }
 
-// grant decodes one grant object, validated already (see scanGrants). A
-// string field whose contents can be kept as they are (no escape, valid
-// UTF-8, not a common value known already) is left to the caller to copy:
-// raw[f] is its contents in obj, and g's field stays empty.
-func grant(obj []byte, g *AccessGrant, raw *[grantStrings][]byte) bool {
-	if len(obj) == 0 || obj[0] != '{' {
-		return false
+// grant decodes the grant object at val[i], validated already (see
+// scanGrants), and returns the index past it, or -1 if it is not in the
+// common shape. A string field whose contents can be kept as they are (no
+// escape, valid UTF-8, not a common value known already) is left to the
+// caller to copy: raw[f] is its contents in val, and g's field stays empty.
+func grant(val []byte, i int, g *AccessGrant, raw *[grantStrings][]byte) int {
+	if i >= len(val) || val[i] != '{' {
+		return -1
 	}
-	m := jsonscan.ValidMembers(obj, 0)
+	m := jsonscan.ValidMembers(val, i)
 	for m.Next() {
 		name, v := m.Key, m.Value
 		f := -1
@@ -176,17 +177,17 @@ func grant(obj []byte, g *AccessGrant, raw *[grantStrings][]byte) bool {
 		case "created_at":
 			if string(v) != "null" {
 				if v[0] != '-' && (v[0] < '0' || v[0] > '9') {
-					return false
+					return -1
 				}
 				n, err := strconv.ParseInt(string(v), 10, 64)
 				if err != nil {
-					return false // a fraction, an exponent, out of range
+					return -1 // a fraction, an exponent, out of range
 				}
 				g.CreatedAt = n
 			}
 		default:
 			if grantFieldFold(name) {
-				return false
+				return -1
 			}
 		}
 		// null leaves a field as it is, as json.Unmarshal leaves it.
@@ -194,7 +195,7 @@ func grant(obj []byte, g *AccessGrant, raw *[grantStrings][]byte) bool {
 			continue
 		}
 		if len(v) < 2 || v[0] != '"' {
-			return false
+			return -1
 		}
 		s, ok := commonGrantValue(v)
 		if !ok && len(v) > 2 && bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
@@ -203,12 +204,12 @@ func grant(obj []byte, g *AccessGrant, raw *[grantStrings][]byte) bool {
 		}
 		if !ok {
 			if s, ok = stringValue(v); !ok {
-				return false
+				return -1
 			}
 		}
 		*grantString(g, f), raw[f] = s, nil
 	}
-	return m.End() >= 0
+	return m.End()
 }
 
 // commonGrantValue decodes, without an allocation, the values most grants
