@@ -152,12 +152,13 @@ func (c *Client) BaseURL() string { return c.base.String() }
 
 // request describes one call.
 type request struct {
-	op     string
-	method string
-	path   string
-	query  url.Values
-	body   any  // marshalled as JSON when non-nil
-	once   bool // a GET that is not retried
+	op      string
+	method  string
+	path    string
+	query   url.Values
+	body    any    // marshalled as JSON when non-nil
+	payload []byte // a body encoded already (instead of body)
+	once    bool   // a GET that is not retried
 	// keeps says the answer's decode target keeps only a few strings of a
 	// 2xx body (SetModelAccess: three per grant of a whole record): the
 	// body is not redacted as a whole, call redacts what the target kept
@@ -202,10 +203,8 @@ func (resp *response) release() {
 
 // do sends r and returns a 2xx/3xx response, or an *Error.
 func (c *Client) do(ctx context.Context, r request) (*response, error) {
-	var payload []byte
-	if f, ok := r.body.(AccessForm); ok {
-		payload = f.appendJSON(make([]byte, 0, 256))
-	} else if r.body != nil {
+	payload := r.payload
+	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: fmt.Errorf("encoding the request: %w", err)}

@@ -272,12 +272,13 @@ func (c *Client) UpdateModelAccess(ctx context.Context, f AccessForm) (Model, er
 }
 
 // accessUpdate is the one request both access-update methods send: an
-// empty list, never null, replaces the grants.
+// empty list, never null, replaces the grants. The form is encoded here,
+// as json.Marshal would encode it (appendJSON), not boxed into body.
 func accessUpdate(f AccessForm) request {
 	if f.AccessGrants == nil {
 		f.AccessGrants = []Grant{}
 	}
-	return request{op: "update_model_access", method: http.MethodPost, path: pathAccessUpdate, body: f}
+	return request{op: "update_model_access", method: http.MethodPost, path: pathAccessUpdate, payload: f.appendJSON(make([]byte, 0, 256))}
 }
 
 // SetModelAccess is UpdateModelAccess for a caller that needs only the
