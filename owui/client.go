@@ -54,9 +54,11 @@ type Config struct {
 // Client talks to one Open WebUI. It is safe for concurrent use; make one
 // per process.
 type Client struct {
-	base    *url.URL
-	key     string
-	bearer  string      // "Bearer " + key, the Authorization value of the server key
+	base *url.URL
+	key  string
+	// hdr is the Authorization ("Bearer " + key, or none), Accept,
+	// User-Agent and Content-Type values of a request with the server key.
+	hdr     [4]string
 	secrets *redact.Set // APIKey and Config.Secrets
 	http    *http.Client
 	tries   int
@@ -92,8 +94,9 @@ func New(cfg Config) (*Client, error) {
 	if c.ua == "" {
 		c.ua = "owui-mcp"
 	}
+	c.hdr = [...]string{"", "application/json", c.ua, "application/json"}
 	if c.key != "" {
-		c.bearer = "Bearer " + c.key
+		c.hdr[0] = "Bearer " + c.key
 	}
 	if c.backoff <= 0 {
 		c.backoff = 200 * time.Millisecond
@@ -255,15 +258,19 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	if err != nil {
 		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: err}, false
 	}
-	token, auth := c.key, c.bearer
+	// The keys are canonical already and the values share one array (not
+	// an allocation per Header.Set): the client's own for the server key,
+	// one per request for a caller's token. Each value slice is capped so
+	// an append to one cannot write into the next, and nothing writes into
+	// a request's header values (RoundTripper's contract), so requests can
+	// share them.
+	token, vals := c.key, c.hdr[:]
 	if t := caller.From(ctx).UpstreamToken; t != "" {
-		token, auth = t, "Bearer "+t
+		own := c.hdr
+		token, own[0] = t, "Bearer "+t
+		vals = own[:]
 	}
-	// The keys are canonical already and the values share one array (one
-	// allocation, not one per Header.Set); each value slice is capped so
-	// an append to one cannot write into the next.
-	vals := [...]string{auth, "application/json", c.ua, "application/json"}
-	if auth != "" {
+	if vals[0] != "" {
 		req.Header["Authorization"] = vals[0:1:1]
 	}
 	req.Header["Accept"] = vals[1:2:2]
