@@ -205,12 +205,12 @@ func (resp *response) release() {
 }
 
 // do sends r and returns a 2xx/3xx response, or an *Error.
-func (c *Client) do(ctx context.Context, r request) (*response, error) {
+func (c *Client) do(ctx context.Context, r request) (response, error) {
 	payload := r.payload
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: fmt.Errorf("encoding the request: %w", err)}
+			return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: fmt.Errorf("encoding the request: %w", err)}
 		}
 		payload = b
 	}
@@ -232,7 +232,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: transportKind(ctx, ctx.Err()), Err: ctx.Err()}
+				return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: transportKind(ctx, ctx.Err()), Err: ctx.Err()}
 			case <-t.C:
 			}
 		}
@@ -245,18 +245,18 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			break
 		}
 	}
-	return nil, lastErr
+	return response{}, lastErr
 }
 
 // attempt sends one try. retry says whether a GET may be tried again.
-func (c *Client) attempt(ctx context.Context, r request, target string, payload []byte) (*response, error, bool) {
+func (c *Client) attempt(ctx context.Context, r request, target string, payload []byte) (response, error, bool) {
 	var body io.Reader
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: err}, false
+		return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: err}, false
 	}
 	// The keys are canonical already and the values share one array (not
 	// an allocation per Header.Set): the client's own for the server key,
@@ -288,7 +288,7 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	resp, err := c.http.Do(req)
 	if err != nil {
 		kind := transportKind(ctx, err)
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: sec.Error(scrubURLError(err))}, kind == KindUnavailable
+		return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: sec.Error(scrubURLError(err))}, kind == KindUnavailable
 	}
 	defer resp.Body.Close()
 	tooLarge := func() *Error {
@@ -297,7 +297,7 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	}
 	// A declared length over the cap is refused before reading a byte.
 	if resp.ContentLength > c.maxBody {
-		return nil, tooLarge(), false
+		return response{}, tooLarge(), false
 	}
 	var pooled *[]byte
 	var buf []byte
@@ -310,10 +310,10 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	data, over, err := readBody(resp.Body, resp.ContentLength, c.maxBody, buf)
 	if err != nil {
 		kind := transportKind(ctx, err)
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Kind: kind, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}, false
+		return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Kind: kind, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}, false
 	}
 	if over {
-		return nil, tooLarge(), false
+		return response{}, tooLarge(), false
 	}
 	if resp.StatusCode >= 400 {
 		// An error body may echo the request's headers (proxies, debug
@@ -323,7 +323,7 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 		detail := sec.String(decodeDetail(resp.Header.Get("Content-Type"), data))
 		e := &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Detail: detail, Kind: classify(resp.StatusCode, detail)}
 		retry := resp.StatusCode == 502 || resp.StatusCode == 503 || resp.StatusCode == 504
-		return nil, e, retry
+		return response{}, e, retry
 	}
 	if resp.StatusCode >= 300 {
 		if loc := resp.Header.Get("Location"); loc != "" {
@@ -333,7 +333,7 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	if !r.keeps {
 		data = sec.Body(resp.Header.Get("Content-Type"), data)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: data, sec: sec, pooled: pooled}, nil, false
+	return response{status: resp.StatusCode, header: resp.Header, body: data, sec: sec, pooled: pooled}, nil, false
 }
 
 // readBody reads a body of at most max bytes; over reports a longer one,
@@ -529,19 +529,19 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	if err != nil {
 		return err
 	}
-	err = c.decodeAnswer(ctx, r, resp, out)
+	err = c.decodeAnswer(ctx, r, &resp, out)
 	resp.release()
 	return err
 }
 
 // answer sends r and returns its 2xx answer, undecoded.
-func (c *Client) answer(ctx context.Context, r request) (*response, error) {
+func (c *Client) answer(ctx context.Context, r request) (response, error) {
 	resp, err := c.do(ctx, r)
 	if err != nil {
-		return nil, c.enrich(ctx, err)
+		return response{}, c.enrich(ctx, err)
 	}
 	if resp.status >= 300 {
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
+		return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
 			Detail: "unexpected redirect to " + clip(resp.header.Get("Location"), 200)}
 	}
 	return resp, nil
@@ -619,7 +619,7 @@ func (c *Client) fetchVersion(ctx context.Context, once bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := c.decodeJSON(r, resp, &out); err != nil {
+	if err := c.decodeJSON(r, &resp, &out); err != nil {
 		return "", err
 	}
 	if out.Version == "" {

@@ -203,7 +203,7 @@ type Export struct {
 	Digest [sha256.Size]byte
 	c      *Client
 	r      request
-	resp   *response
+	resp   response
 }
 
 // ReadExport reads the export without decoding it (see Export.Models).
@@ -219,7 +219,7 @@ func (c *Client) ReadExport(ctx context.Context) (*Export, error) {
 // Models decodes the export, as ExportModels would have.
 func (e *Export) Models(ctx context.Context) ([]Model, error) {
 	out := []Model{}
-	err := e.c.decodeAnswer(ctx, e.r, e.resp, &out)
+	err := e.c.decodeAnswer(ctx, e.r, &e.resp, &out)
 	return out, err
 }
 
