@@ -60,11 +60,13 @@ type Client struct {
 	// User-Agent and Content-Type values of a request with the server key.
 	hdr     [4]string
 	secrets *redact.Set // APIKey and Config.Secrets
-	http    *http.Client
-	tries   int
-	maxBody int64
-	ua      string
-	backoff time.Duration
+	// accessTarget is target(pathAccessUpdate, nil), built once.
+	accessTarget string
+	http         *http.Client
+	tries        int
+	maxBody      int64
+	ua           string
+	backoff      time.Duration
 
 	verMu   sync.Mutex
 	version string
@@ -94,6 +96,7 @@ func New(cfg Config) (*Client, error) {
 	if c.ua == "" {
 		c.ua = "owui-mcp"
 	}
+	c.accessTarget = c.target(pathAccessUpdate, nil)
 	c.hdr = [...]string{"", "application/json", c.ua, "application/json"}
 	if c.key != "" {
 		c.hdr[0] = "Bearer " + c.key
@@ -214,10 +217,9 @@ func (c *Client) do(ctx context.Context, r request) (response, error) {
 		}
 		payload = b
 	}
-	u := *c.base
-	u.Path = c.base.Path + r.path
-	if len(r.query) > 0 {
-		u.RawQuery = r.query.Encode()
+	target := c.accessTarget // update_models sends hundreds of these
+	if r.path != pathAccessUpdate || len(r.query) > 0 {
+		target = c.target(r.path, r.query)
 	}
 	tries := 1
 	if r.method == http.MethodGet && !r.once {
@@ -236,7 +238,7 @@ func (c *Client) do(ctx context.Context, r request) (response, error) {
 			case <-t.C:
 			}
 		}
-		resp, err, retry := c.attempt(ctx, r, u.String(), payload)
+		resp, err, retry := c.attempt(ctx, r, target, payload)
 		if err == nil {
 			return resp, nil
 		}
@@ -246,6 +248,16 @@ func (c *Client) do(ctx context.Context, r request) (response, error) {
 		}
 	}
 	return response{}, lastErr
+}
+
+// target is the URL of path with query.
+func (c *Client) target(path string, query url.Values) string {
+	u := *c.base
+	u.Path = c.base.Path + path
+	if len(query) > 0 {
+		u.RawQuery = query.Encode()
+	}
+	return u.String()
 }
 
 // attempt sends one try. retry says whether a GET may be tried again.
