@@ -15,6 +15,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -53,15 +54,19 @@ type Config struct {
 // Client talks to one Open WebUI. It is safe for concurrent use; make one
 // per process.
 type Client struct {
-	base    *url.URL
-	key     string
-	bearer  string      // "Bearer " + key, the Authorization value of the server key
+	base *url.URL
+	key  string
+	// hdr is the Authorization ("Bearer " + key, or none), Accept,
+	// User-Agent and Content-Type values of a request with the server key.
+	hdr     [4]string
 	secrets *redact.Set // APIKey and Config.Secrets
-	http    *http.Client
-	tries   int
-	maxBody int64
-	ua      string
-	backoff time.Duration
+	// accessTarget is target(pathAccessUpdate, nil), built once.
+	accessTarget string
+	http         *http.Client
+	tries        int
+	maxBody      int64
+	ua           string
+	backoff      time.Duration
 
 	verMu   sync.Mutex
 	version string
@@ -91,8 +96,10 @@ func New(cfg Config) (*Client, error) {
 	if c.ua == "" {
 		c.ua = "owui-mcp"
 	}
+	c.accessTarget = c.target(pathAccessUpdate, nil)
+	c.hdr = [...]string{"", "application/json", c.ua, "application/json"}
 	if c.key != "" {
-		c.bearer = "Bearer " + c.key
+		c.hdr[0] = "Bearer " + c.key
 	}
 	if c.backoff <= 0 {
 		c.backoff = 200 * time.Millisecond
@@ -151,12 +158,13 @@ func (c *Client) BaseURL() string { return c.base.String() }
 
 // request describes one call.
 type request struct {
-	op     string
-	method string
-	path   string
-	query  url.Values
-	body   any  // marshalled as JSON when non-nil
-	once   bool // a GET that is not retried
+	op      string
+	method  string
+	path    string
+	query   url.Values
+	body    any    // marshalled as JSON when non-nil
+	payload []byte // a body encoded already (instead of body)
+	once    bool   // a GET that is not retried
 	// keeps says the answer's decode target keeps only a few strings of a
 	// 2xx body (SetModelAccess: three per grant of a whole record): the
 	// body is not redacted as a whole, call redacts what the target kept
@@ -176,24 +184,42 @@ type response struct {
 	header http.Header
 	body   []byte
 	sec    *redact.Set // what the answer was (or, with request.keeps, is to be) redacted of
+	pooled *[]byte     // body's buffer, from keptBodies
+}
+
+// keptBodies recycles the 2xx bodies of requests with keeps set (hundreds
+// of access updates in a row): their decode targets copy every string they
+// keep, and a decoding error quotes copies, so once call has decoded such
+// a body nothing refers to it.
+var keptBodies sync.Pool
+
+// keptBodyMax bounds the buffers kept in keptBodies: a rare huge answer's
+// buffer is left to the GC rather than held for the next small one.
+const keptBodyMax = 64 << 10
+
+// release hands the body's buffer back to keptBodies; resp.body must not
+// be used after it.
+func (resp *response) release() {
+	if p := resp.pooled; p != nil && cap(resp.body) <= keptBodyMax {
+		*p = resp.body[:0]
+		resp.body, resp.pooled = nil, nil
+		keptBodies.Put(p)
+	}
 }
 
 // do sends r and returns a 2xx/3xx response, or an *Error.
-func (c *Client) do(ctx context.Context, r request) (*response, error) {
-	var payload []byte
-	if f, ok := r.body.(AccessForm); ok {
-		payload = f.appendJSON(make([]byte, 0, 256))
-	} else if r.body != nil {
+func (c *Client) do(ctx context.Context, r request) (response, error) {
+	payload := r.payload
+	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: fmt.Errorf("encoding the request: %w", err)}
+			return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: fmt.Errorf("encoding the request: %w", err)}
 		}
 		payload = b
 	}
-	u := *c.base
-	u.Path = c.base.Path + r.path
-	if len(r.query) > 0 {
-		u.RawQuery = r.query.Encode()
+	target := c.accessTarget // update_models sends hundreds of these
+	if r.path != pathAccessUpdate || len(r.query) > 0 {
+		target = c.target(r.path, r.query)
 	}
 	tries := 1
 	if r.method == http.MethodGet && !r.once {
@@ -208,11 +234,11 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: transportKind(ctx, ctx.Err()), Err: ctx.Err()}
+				return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: transportKind(ctx, ctx.Err()), Err: ctx.Err()}
 			case <-t.C:
 			}
 		}
-		resp, err, retry := c.attempt(ctx, r, u.String(), payload)
+		resp, err, retry := c.attempt(ctx, r, target, payload)
 		if err == nil {
 			return resp, nil
 		}
@@ -221,28 +247,42 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			break
 		}
 	}
-	return nil, lastErr
+	return response{}, lastErr
+}
+
+// target is the URL of path with query.
+func (c *Client) target(path string, query url.Values) string {
+	u := *c.base
+	u.Path = c.base.Path + path
+	if len(query) > 0 {
+		u.RawQuery = query.Encode()
+	}
+	return u.String()
 }
 
 // attempt sends one try. retry says whether a GET may be tried again.
-func (c *Client) attempt(ctx context.Context, r request, target string, payload []byte) (*response, error, bool) {
+func (c *Client) attempt(ctx context.Context, r request, target string, payload []byte) (response, error, bool) {
 	var body io.Reader
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: err}, false
+		return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: KindInvalid, Err: err}, false
 	}
-	token, auth := c.key, c.bearer
+	// The keys are canonical already and the values share one array (not
+	// an allocation per Header.Set): the client's own for the server key,
+	// one per request for a caller's token. Each value slice is capped so
+	// an append to one cannot write into the next, and nothing writes into
+	// a request's header values (RoundTripper's contract), so requests can
+	// share them.
+	token, vals := c.key, c.hdr[:]
 	if t := caller.From(ctx).UpstreamToken; t != "" {
-		token, auth = t, "Bearer "+t
+		own := c.hdr
+		token, own[0] = t, "Bearer "+t
+		vals = own[:]
 	}
-	// The keys are canonical already and the values share one array (one
-	// allocation, not one per Header.Set); each value slice is capped so
-	// an append to one cannot write into the next.
-	vals := [...]string{auth, "application/json", c.ua, "application/json"}
-	if auth != "" {
+	if vals[0] != "" {
 		req.Header["Authorization"] = vals[0:1:1]
 	}
 	req.Header["Accept"] = vals[1:2:2]
@@ -260,7 +300,7 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	resp, err := c.http.Do(req)
 	if err != nil {
 		kind := transportKind(ctx, err)
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: sec.Error(scrubURLError(err))}, kind == KindUnavailable
+		return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Kind: kind, Err: sec.Error(scrubURLError(err))}, kind == KindUnavailable
 	}
 	defer resp.Body.Close()
 	tooLarge := func() *Error {
@@ -269,15 +309,23 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	}
 	// A declared length over the cap is refused before reading a byte.
 	if resp.ContentLength > c.maxBody {
-		return nil, tooLarge(), false
+		return response{}, tooLarge(), false
 	}
-	data, over, err := readBody(resp.Body, resp.ContentLength, c.maxBody)
+	var pooled *[]byte
+	var buf []byte
+	if r.keeps {
+		if pooled, _ = keptBodies.Get().(*[]byte); pooled == nil {
+			pooled = new([]byte)
+		}
+		buf = *pooled
+	}
+	data, over, err := readBody(resp.Body, resp.ContentLength, c.maxBody, buf)
 	if err != nil {
 		kind := transportKind(ctx, err)
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Kind: kind, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}, false
+		return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Kind: kind, Err: fmt.Errorf("reading the response: %w", scrubURLError(err))}, false
 	}
 	if over {
-		return nil, tooLarge(), false
+		return response{}, tooLarge(), false
 	}
 	if resp.StatusCode >= 400 {
 		// An error body may echo the request's headers (proxies, debug
@@ -287,7 +335,7 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 		detail := sec.String(decodeDetail(resp.Header.Get("Content-Type"), data))
 		e := &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.StatusCode, Detail: detail, Kind: classify(resp.StatusCode, detail)}
 		retry := resp.StatusCode == 502 || resp.StatusCode == 503 || resp.StatusCode == 504
-		return nil, e, retry
+		return response{}, e, retry
 	}
 	if resp.StatusCode >= 300 {
 		if loc := resp.Header.Get("Location"); loc != "" {
@@ -297,20 +345,23 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	if !r.keeps {
 		data = sec.Body(resp.Header.Get("Content-Type"), data)
 	}
-	return &response{status: resp.StatusCode, header: resp.Header, body: data, sec: sec}, nil, false
+	return response{status: resp.StatusCode, header: resp.Header, body: data, sec: sec, pooled: pooled}, nil, false
 }
 
 // readBody reads a body of at most max bytes; over reports a longer one,
-// which is not kept. A declared length is read in one allocation; an
-// undeclared one into chunks joined once at the end, so an oversize body
-// costs about max bytes (io.ReadAll's growth would cost over twice that).
-func readBody(body io.Reader, declared, max int64) (data []byte, over bool, err error) {
-	r := io.LimitReader(body, max+1)
+// which is not kept. A declared length is read in one allocation (none
+// when buf, which is then overwritten, has room for it); an undeclared one
+// into chunks joined once at the end, so an oversize body costs about max
+// bytes (io.ReadAll's growth would cost over twice that).
+func readBody(body io.Reader, declared, max int64, buf []byte) (data []byte, over bool, err error) {
 	if declared >= 0 && declared <= max {
-		buf := bytes.NewBuffer(make([]byte, 0, declared+bytes.MinRead))
-		_, err := buf.ReadFrom(r)
-		return buf.Bytes(), int64(buf.Len()) > max, err
+		// Room for the declared length and the read that meets EOF.
+		if int64(cap(buf)) < declared+bytes.MinRead {
+			buf = make([]byte, 0, declared+bytes.MinRead)
+		}
+		return readAll(body, buf[:0], max)
 	}
+	r := io.LimitReader(body, max+1)
 	var chunks [][]byte
 	var total int64
 	size := 4 << 10
@@ -342,6 +393,30 @@ func readBody(body io.Reader, declared, max int64) (data []byte, over bool, err 
 		data = append(data, c...)
 	}
 	return data, false, nil
+}
+
+// readAll appends body to buf up to EOF or max+1 bytes (then over), as
+// bytes.Buffer.ReadFrom of an io.LimitReader would, without allocating
+// either of them.
+func readAll(body io.Reader, buf []byte, max int64) (data []byte, over bool, err error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, bytes.MinRead)
+		}
+		room := buf[len(buf):cap(buf)]
+		if left := max + 1 - int64(len(buf)); int64(len(room)) > left {
+			room = room[:left]
+		}
+		n, err := body.Read(room)
+		buf = buf[:len(buf)+n]
+		over = int64(len(buf)) > max
+		if err == io.EOF {
+			return buf, over, nil
+		}
+		if err != nil || over {
+			return buf, over, err
+		}
+	}
 }
 
 // scrubURLError drops the URL from a *url.Error: the URL holds no secret,
@@ -418,8 +493,11 @@ func isHTML(contentType string, body []byte) bool {
 			return true
 		}
 	}
+	// EqualFold, not ToLower (an allocation per answer): no non-ASCII
+	// character folds to a byte of "<!doctype html", so both agree.
 	t := bytes.TrimSpace(body)
-	return bytes.HasPrefix(bytes.ToLower(t[:min(len(t), 15)]), []byte("<!doctype html")) || bytes.HasPrefix(t, []byte("<html"))
+	const doctype = "<!doctype html"
+	return len(t) >= len(doctype) && bytes.EqualFold(t[:len(doctype)], []byte(doctype)) || bytes.HasPrefix(t, []byte("<html"))
 }
 
 // decodeJSON decodes a 2xx body into out. It refuses HTML (Open WebUI's SPA
@@ -463,17 +541,19 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 	if err != nil {
 		return err
 	}
-	return c.decodeAnswer(ctx, r, resp, out)
+	err = c.decodeAnswer(ctx, r, &resp, out)
+	resp.release()
+	return err
 }
 
 // answer sends r and returns its 2xx answer, undecoded.
-func (c *Client) answer(ctx context.Context, r request) (*response, error) {
+func (c *Client) answer(ctx context.Context, r request) (response, error) {
 	resp, err := c.do(ctx, r)
 	if err != nil {
-		return nil, c.enrich(ctx, err)
+		return response{}, c.enrich(ctx, err)
 	}
 	if resp.status >= 300 {
-		return nil, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
+		return response{}, &Error{Op: r.op, Method: r.method, Path: r.path, Status: resp.status, Kind: KindBadResponse,
 			Detail: "unexpected redirect to " + clip(resp.header.Get("Location"), 200)}
 	}
 	return resp, nil
@@ -485,7 +565,7 @@ func (c *Client) decodeAnswer(ctx context.Context, r request, resp *response, ou
 	if r.keeps {
 		// Before the error: a failed decode may have kept some strings.
 		out.(answerKeeper).redactKept(resp.sec)
-		if e := (*Error)(nil); errors.As(err, &e) {
+		if e := (*Error)(nil); err != nil && errors.As(err, &e) { // err != nil first: e escapes
 			e.Detail, e.Err = resp.sec.String(e.Detail), resp.sec.Error(e.Err)
 		}
 	}
@@ -551,7 +631,7 @@ func (c *Client) fetchVersion(ctx context.Context, once bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := c.decodeJSON(r, resp, &out); err != nil {
+	if err := c.decodeJSON(r, &resp, &out); err != nil {
 		return "", err
 	}
 	if out.Version == "" {

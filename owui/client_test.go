@@ -1,6 +1,7 @@
 package owui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -913,4 +914,19 @@ func TestTimeoutBoundsEachAttempt(t *testing.T) {
 			t.Errorf("%s: took %v, want about %v", tc.name, took, min)
 		}
 	}
+}
+
+// FuzzIsHTMLDoctype: the doctype test without bytes.ToLower agrees with the
+// one it replaced on every body.
+func FuzzIsHTMLDoctype(f *testing.F) {
+	for _, s := range []string{"<!DOCTYPE html>", " <!doctype HTML", "<!doctype htm", "<!doctype html", "\u0130<!doctype html", "<!doctype \u212Atml", "<html>", "{}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		tr := bytes.TrimSpace(body)
+		old := bytes.HasPrefix(bytes.ToLower(tr[:min(len(tr), 15)]), []byte("<!doctype html")) || bytes.HasPrefix(tr, []byte("<html"))
+		if got := isHTML("application/json", body); got != old {
+			t.Fatalf("isHTML(%q) = %v, the ToLower test gave %v", body, got, old)
+		}
+	})
 }

@@ -1,8 +1,10 @@
 package owui
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/owui-mcp/owui-mcp/internal/jsonscan"
 	"github.com/owui-mcp/owui-mcp/internal/redact"
@@ -47,9 +49,11 @@ func (k *keptGrants) decodeFast(data []byte) bool {
 	var gs []AccessGrant
 	if val != nil {
 		if gs, ok = scanGrants(val); !ok {
-			if err := json.Unmarshal(val, &gs); err != nil {
+			var slow []AccessGrant // not &gs: that would put gs on the heap on every call
+			if err := json.Unmarshal(val, &slow); err != nil {
 				return false
 			}
+			gs = slow
 		}
 	}
 	k.AccessGrants = gs
@@ -58,94 +62,162 @@ func (k *keptGrants) decodeFast(data []byte) bool {
 
 // scanGrants decodes an already validated access_grants value in the
 // common shape: null, or a list of null or objects whose members are the
-// AccessGrant fields spelled exactly, with strings free of escapes and an
+// AccessGrant fields spelled exactly, each a string (or null) but for an
 // integer (or null) created_at, plus any other members. Anything else is
 // declined (ok false) and left to json.Unmarshal.
-func scanGrants(val []byte) (gs []AccessGrant, ok bool) {
+//
+// It allocates twice whatever the number of grants: the list, and one
+// string holding the bytes of every string the grants keep (each field a
+// slice of it: copies, so the grants never refer to the answer's buffer,
+// which keptBodies recycles).
+func scanGrants(val []byte) ([]AccessGrant, bool) {
 	if jsonscan.SkipLiteral(val, 0, "null") > 0 {
 		return nil, true
 	}
 	if len(val) == 0 || val[0] != '[' {
 		return nil, false
 	}
-	gs = []AccessGrant{}
 	i := jsonscan.SkipSpace(val, 1)
 	if i < len(val) && val[i] == ']' {
-		return gs, true
+		return []AccessGrant{}, true
 	}
+	// Room on the stack for the usual few grants and their strings.
+	var gsBuf [4]AccessGrant
+	var spansBuf [4][grantStrings]span
+	var textBuf [512]byte
+	gs, spans, text := gsBuf[:0], spansBuf[:0], textBuf[:0] // none of them leaves
 	for {
 		var g AccessGrant
+		var raw [grantStrings][]byte
 		end := jsonscan.SkipLiteral(val, i, "null")
 		if end < 0 {
-			if end = jsonscan.ValidValue(val, i); !grant(val[i:end], &g) {
+			if end = grant(val, i, &g, &raw); end < 0 {
 				return nil, false
 			}
 		}
-		gs = append(gs, g)
+		var sp [grantStrings]span
+		for f, r := range raw {
+			if r != nil {
+				sp[f] = span{len(text), len(text) + len(r)}
+				text = append(text, r...)
+			}
+		}
+		gs, spans = append(gs, g), append(spans, sp)
 		i = jsonscan.SkipSpace(val, end)
 		if i < len(val) && val[i] == ']' {
-			return gs, true
+			break
 		}
 		if i == len(val) || val[i] != ',' {
 			return nil, false
 		}
 		i = jsonscan.SkipSpace(val, i+1)
 	}
+	all := string(text)
+	out := make([]AccessGrant, len(gs))
+	for k, g := range gs {
+		for f, sp := range spans[k] {
+			if sp.end > sp.start {
+				*grantString(&g, f) = all[sp.start:sp.end]
+			}
+		}
+		out[k] = g
+	}
+	return out, true
 }
 
-// grant decodes one grant object, validated already (see scanGrants).
-func grant(obj []byte, g *AccessGrant) bool {
-	if len(obj) == 0 || obj[0] != '{' {
-		return false
+// span is where a kept string lies in scanGrants' text.
+type span struct{ start, end int }
+
+// grantStrings is the number of AccessGrant's string fields (grantString).
+const grantStrings = 6
+
+// grantString is AccessGrant's string field number f.
+func grantString(g *AccessGrant, f int) *string {
+	switch f {
+	case 0:
+		return &g.ID
+	case 1:
+		return &g.ResourceType
+	case 2:
+		return &g.ResourceID
+	case 3:
+		return &g.PrincipalType
+	case 4:
+		return &g.PrincipalID
 	}
-	m := jsonscan.ValidMembers(obj, 0)
+	return &g.Permission
+}
+
+// grant decodes the grant object at val[i], validated already (see
+// scanGrants), and returns the index past it, or -1 if it is not in the
+// common shape. A string field whose contents can be kept as they are (no
+// escape, valid UTF-8, not a common value known already) is left to the
+// caller to copy: raw[f] is its contents in val, and g's field stays empty.
+func grant(val []byte, i int, g *AccessGrant, raw *[grantStrings][]byte) int {
+	if i >= len(val) || val[i] != '{' {
+		return -1
+	}
+	m := jsonscan.ValidMembers(val, i)
 	for m.Next() {
 		name, v := m.Key, m.Value
-		var field *string
+		f := -1
 		switch string(name) {
 		case "id":
-			field = &g.ID
+			f = 0
 		case "resource_type":
-			field = &g.ResourceType
+			f = 1
 		case "resource_id":
-			field = &g.ResourceID
+			f = 2
 		case "principal_type":
-			field = &g.PrincipalType
+			f = 3
 		case "principal_id":
-			field = &g.PrincipalID
+			f = 4
 		case "permission":
-			field = &g.Permission
+			f = 5
 		case "created_at":
 			if string(v) != "null" {
 				if v[0] != '-' && (v[0] < '0' || v[0] > '9') {
-					return false
+					return -1
 				}
 				n, err := strconv.ParseInt(string(v), 10, 64)
 				if err != nil {
-					return false // a fraction, an exponent, out of range
+					return -1 // a fraction, an exponent, out of range
 				}
 				g.CreatedAt = n
 			}
 		default:
 			if grantFieldFold(name) {
-				return false
+				return -1
 			}
 		}
-		if field != nil && string(v) != "null" {
-			s, ok := grantString(v)
-			if !ok {
-				return false
-			}
-			*field = s
+		// null leaves a field as it is, as json.Unmarshal leaves it.
+		if f < 0 || string(v) == "null" {
+			continue
 		}
+		if len(v) < 2 || v[0] != '"' {
+			return -1
+		}
+		s, ok := commonGrantValue(v)
+		if !ok && len(v) > 2 && bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
+			*grantString(g, f), raw[f] = "", v[1:len(v)-1]
+			continue
+		}
+		if !ok {
+			if s, ok = stringValue(v); !ok {
+				return -1
+			}
+		}
+		*grantString(g, f), raw[f] = s, nil
 	}
-	return m.End() >= 0
+	return m.End()
 }
 
-// grantString is stringValue without an allocation for the values most
-// grants hold (two grants per answer, hundreds of answers per update_models).
-func grantString(v []byte) (string, bool) {
+// commonGrantValue decodes, without an allocation, the values most grants
+// hold (two grants per answer, hundreds of answers per update_models).
+func commonGrantValue(v []byte) (string, bool) {
 	switch string(v) {
+	case `""`:
+		return "", true
 	case `"model"`:
 		return "model", true
 	case `"group"`:
@@ -157,7 +229,7 @@ func grantString(v []byte) (string, bool) {
 	case `"write"`:
 		return "write", true
 	}
-	return stringValue(v)
+	return "", false
 }
 
 // grantFields are the json names of AccessGrant's fields.

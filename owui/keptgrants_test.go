@@ -78,6 +78,12 @@ func TestKeptGrantsDecodeFast(t *testing.T) {
 		{"grant field in another case", `{"access_grants":[{"Principal_Type":"group"}]}`, true},
 		{"grant members null, duplicated, unknown", `{"access_grants":[{"principal_type":null,"principal_id":"a","principal_id":"b","x":{"y":[1]},"created_at":null}]}`, true},
 		{"created_at negative zero", `{"access_grants":[{"created_at":-0}]}`, true},
+		{"a member again: kept, then decoded", `{"access_grants":[{"principal_id":"abc","principal_id":"a\u0062"}]}`, true},
+		{"a member again: decoded, then kept", `{"access_grants":[{"principal_id":"a\u0062","principal_id":"abc"}]}`, true},
+		{"a member again: kept, then empty", `{"access_grants":[{"principal_id":"abc","principal_id":""}]}`, true},
+		{"a member again: kept, then null", `{"access_grants":[{"principal_id":"abc","principal_id":null}]}`, true},
+		{"a member again: kept, then common", `{"access_grants":[{"permission":"custom","permission":"read"},{"permission":"read","permission":"custom"}]}`, true},
+		{"more grants and text than the stack holds", `{"access_grants":[` + strings.Repeat(`{"id":"`+strings.Repeat("i", 100)+`","principal_type":"group","principal_id":"`+strings.Repeat("p", 150)+`","permission":"read"},null,`, 6) + g + `]}`, true},
 		{"created_at fraction", `{"access_grants":[{"created_at":1.5}]}`, false},
 		{"created_at out of range", `{"access_grants":[{"created_at":92233720368547758070}]}`, false},
 		{"grant not an object", `{"access_grants":["x"]}`, false},
@@ -196,6 +202,7 @@ func FuzzKeptGrants(f *testing.F) {
 	f.Add([]byte(`{"access_grants":[{"principal_type":"group","principal_id":"g","permission":"read"}],"a":[1,-2.5e3,true,null,"\u00e9\n"]}`))
 	f.Add([]byte(`{"Access_grants":[],"access_grants":null}`))
 	f.Add([]byte(`[{"access_grants":[]}]`))
+	f.Add([]byte(`{"access_grants":[{"id":"x","principal_id":"abc","principal_id":"a\u0062","permission":"custom","permission":null},null,{"resource_id":"","resource_type":"model"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkFast(t, data)
 	})
@@ -280,5 +287,38 @@ func TestSetModelAccessRedactsWhatItKeeps(t *testing.T) {
 	})
 	if _, err := c.SetModelAccess(ctx, AccessForm{ID: "m"}); !IsKind(err, KindForbidden) || strings.Contains(err.Error(), "ECHO") || !strings.Contains(err.Error(), "[redacted]") {
 		t.Errorf("403 echo: %v", err)
+	}
+}
+
+// The answers of SetModelAccess are read into recycled buffers
+// (keptBodies): what it returns must hold copies, not the buffer's bytes,
+// which the next answer overwrites.
+func TestSetModelAccessResultsOutliveTheBody(t *testing.T) {
+	rec := newRecorder(t)
+	var answer string
+	rec.answer("POST", "/api/v1/models/model/access/update", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, answer)
+	})
+	c := rec.client(Config{})
+	ctx := context.Background()
+	body := func(s string) string {
+		return `{"id":"m","access_grants":[{"id":"` + s + `","principal_type":"group","principal_id":"` + s + `","permission":"read"},` +
+			`{"principal_type":"user","principal_id":"` + s + `\u00e9","permission":"write"}]}`
+	}
+	var kept [][]Grant
+	for _, s := range []string{"aaaaaaaa", "bbbbbbbb", "cccccccc"} {
+		answer = body(s)
+		gs, err := c.SetModelAccess(ctx, AccessForm{ID: "m"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, gs)
+	}
+	for i, s := range []string{"aaaaaaaa", "bbbbbbbb", "cccccccc"} {
+		want := []Grant{{PrincipalType: "group", PrincipalID: s, Permission: "read"}, {PrincipalType: "user", PrincipalID: s + "é", Permission: "write"}}
+		if !reflect.DeepEqual(kept[i], want) {
+			t.Errorf("answer %d: kept %+v after later answers, want %+v", i, kept[i], want)
+		}
 	}
 }

@@ -203,7 +203,7 @@ type Export struct {
 	Digest [sha256.Size]byte
 	c      *Client
 	r      request
-	resp   *response
+	resp   response
 }
 
 // ReadExport reads the export without decoding it (see Export.Models).
@@ -219,7 +219,7 @@ func (c *Client) ReadExport(ctx context.Context) (*Export, error) {
 // Models decodes the export, as ExportModels would have.
 func (e *Export) Models(ctx context.Context) ([]Model, error) {
 	out := []Model{}
-	err := e.c.decodeAnswer(ctx, e.r, e.resp, &out)
+	err := e.c.decodeAnswer(ctx, e.r, &e.resp, &out)
 	return out, err
 }
 
@@ -272,12 +272,13 @@ func (c *Client) UpdateModelAccess(ctx context.Context, f AccessForm) (Model, er
 }
 
 // accessUpdate is the one request both access-update methods send: an
-// empty list, never null, replaces the grants.
+// empty list, never null, replaces the grants. The form is encoded here,
+// as json.Marshal would encode it (appendJSON), not boxed into body.
 func accessUpdate(f AccessForm) request {
 	if f.AccessGrants == nil {
 		f.AccessGrants = []Grant{}
 	}
-	return request{op: "update_model_access", method: http.MethodPost, path: pathAccessUpdate, body: f}
+	return request{op: "update_model_access", method: http.MethodPost, path: pathAccessUpdate, payload: f.appendJSON(make([]byte, 0, 256))}
 }
 
 // SetModelAccess is UpdateModelAccess for a caller that needs only the

@@ -10,6 +10,7 @@
 package jsonscan
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -48,15 +49,14 @@ func SkipString(b []byte, i int) (end int, esc bool) {
 	if i >= len(b) || b[i] != '"' {
 		return -1, false
 	}
-	for i++; i < len(b); i++ {
-		c := b[i]
-		if !strStop[c] {
-			continue
+	for i++; ; i++ {
+		if i = skipPlain(b, i); i == len(b) {
+			return -1, esc
 		}
-		switch {
-		case c == '"':
+		switch b[i] {
+		case '"':
 			return i + 1, esc
-		case c == '\\':
+		case '\\':
 			esc = true
 			i++
 			if i == len(b) {
@@ -81,7 +81,34 @@ func SkipString(b []byte, i int) (end int, esc bool) {
 			return -1, esc
 		}
 	}
-	return -1, esc
+}
+
+// skipPlain returns the index of the first quote, backslash or control
+// character at or after i, or len(b). Most string bytes are plain: they
+// are tested eight at a time, the word holding a stop byte by byte.
+func skipPlain(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if hasStop(binary.LittleEndian.Uint64(b[i:])) {
+			break
+		}
+	}
+	for i < len(b) && !strStop[b[i]] {
+		i++
+	}
+	return i
+}
+
+// hasStop reports whether one of the eight bytes of x is a quote, a
+// backslash or below 0x20. (w-ones)&^w has a byte's high bit set below
+// the first zero byte of w only if w has one (a borrow starts only at a
+// zero byte), so it finds whether there is one exactly; x-0x20 per byte
+// likewise finds a byte below 0x20, and bytes of 0x80 and above, whose
+// high bit ^x clears, never match on their own.
+func hasStop(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (ones * '"')
+	s := x ^ (ones * '\\')
+	return ((q-ones)&^q|(s-ones)&^s|(x-ones*0x20)&^x)&highs != 0
 }
 
 // strStop marks the bytes that end a run of plain string bytes: the quote,
@@ -276,6 +303,10 @@ func skipKey(b []byte, i int) int {
 // which must be valid (len(b) if it is not terminated).
 func ValidString(b []byte, i int) int {
 	for i++; i < len(b); i++ {
+		i = skipPlain(b, i)
+		if i == len(b) {
+			break
+		}
 		switch b[i] {
 		case '"':
 			return i + 1

@@ -247,3 +247,95 @@ func TestAppendStringMatchesMarshal(t *testing.T) {
 		}
 	}
 }
+
+// refSkipString is SkipString one byte at a time (as it was before
+// skipPlain), the reference for the word-at-a-time scan.
+func refSkipString(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return -1, false
+	}
+	esc := false
+	for i++; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1, esc
+		case c < 0x20:
+			return -1, esc
+		case c == '\\':
+			esc = true
+			i++
+			if i == len(b) {
+				return -1, esc
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(b) {
+					return -1, esc
+				}
+				for _, h := range b[i+1 : i+5] {
+					if hexVal(h) < 0 {
+						return -1, esc
+					}
+				}
+				i += 4
+			default:
+				return -1, esc
+			}
+		}
+	}
+	return -1, esc
+}
+
+// refValidString is ValidString one byte at a time.
+func refValidString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			return i + 1
+		case '\\':
+			i++
+		}
+	}
+	return len(b)
+}
+
+func checkStrings(t *testing.T, b []byte) {
+	t.Helper()
+	for i := range b {
+		end, esc := SkipString(b, i)
+		if wantEnd, wantEsc := refSkipString(b, i); end != wantEnd || esc != wantEsc {
+			t.Fatalf("SkipString(%q, %d) = %d, %v; want %d, %v", b, i, end, esc, wantEnd, wantEsc)
+		}
+		if b[i] == '"' {
+			if got, want := ValidString(b, i), refValidString(b, i); got != want {
+				t.Fatalf("ValidString(%q, %d) = %d, want %d", b, i, got, want)
+			}
+		}
+	}
+}
+
+// Every stop byte at every offset of an eight-byte word, after and before
+// bytes that are near the stops in value (0x1f, 0x20, 0x21, 0x7f, 0x80,
+// 0xff, UTF-8).
+func TestSkipStringWords(t *testing.T) {
+	fill := []string{"a", " ", "!", "#", "[", "]", "\x7f", "\x80", "\xff", "é", "\U0001F600"}
+	stops := []string{`"`, `\`, `\"`, `\\`, `\u00e9`, `\u00g9`, `\x`, "\x00", "\x1f", "\n"}
+	for _, f := range fill {
+		for _, stop := range stops {
+			for n := range 20 {
+				b := []byte(`"` + strings.Repeat(f, n) + stop + strings.Repeat(f, 20-n) + `"` + strings.Repeat(f, n%9))
+				checkStrings(t, b)
+			}
+		}
+	}
+}
+
+func FuzzSkipString(f *testing.F) {
+	f.Add([]byte(`"abcdefgh\"ijklmnop\\qrstu\u00e9vwxyz"`))
+	f.Add([]byte("\"abcdefg\x1fhij\""))
+	f.Add([]byte("\"\xff\xfe\x80\x7f\x20\x21\x5b\x5d\x5c\x22"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkStrings(t, b)
+	})
+}
