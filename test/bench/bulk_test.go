@@ -89,19 +89,7 @@ func fakeSite(up *Upstream, url string) bulkSite {
 func BenchmarkBulkGrant(b *testing.B) {
 	up := bulkFake()
 	defer up.Close()
-	benchBulkGrant(b, fakeSite(up, up.URL()), false)
-}
-
-// BenchmarkBulkGrantCollected is BenchmarkBulkGrant with a garbage
-// collection (outside the timers) before each timed part: both sides start
-// from the same collected heap, so the preview's garbage (hundreds of list
-// items and two plans, made just before the confirmation) is not collected
-// on the confirmation's time. In BenchmarkBulkGrant the confirmation runs
-// straight after its preview, as a quick agent's would.
-func BenchmarkBulkGrantCollected(b *testing.B) {
-	up := bulkFake()
-	defer up.Close()
-	benchBulkGrant(b, fakeSite(up, up.URL()), true)
+	benchBulkGrant(b, fakeSite(up, up.URL()))
 }
 
 // bulkDelay is the fixed time the slowed fake waits before answering any
@@ -123,7 +111,7 @@ func BenchmarkBulkGrantLatency(b *testing.B) {
 		up.Fake.ServeHTTP(w, r)
 	}))
 	defer slow.Close()
-	benchBulkGrant(b, fakeSite(up, slow.URL), false)
+	benchBulkGrant(b, fakeSite(up, slow.URL))
 }
 
 // BenchmarkBulkGrantReal runs the same rounds against a real Open WebUI:
@@ -204,7 +192,7 @@ func BenchmarkBulkGrantReal(b *testing.B) {
 	if len(site.ids) != bulkN {
 		b.Fatalf("%d of the %d imported models are on the server", len(site.ids), bulkN)
 	}
-	benchBulkGrant(b, site, false)
+	benchBulkGrant(b, site)
 }
 
 // directClient has the same idle-connection pool as owui.Client's.
@@ -232,7 +220,7 @@ func (k keyedBy) RoundTrip(r *http.Request) (*http.Response, error) {
 // then the direct client removes it again with 500 access updates. It
 // reports the mean time of each, their ratio, and the preview's cl100k
 // tokens per model; ns/op is the whole round.
-func benchBulkGrant(b *testing.B, site bulkSite, collect bool) {
+func benchBulkGrant(b *testing.B, site bulkSite) {
 	opts := tools.Options{AllowAdmin: true, AllowAccessChanges: true, Confirm: tools.ConfirmToken, BulkConcurrency: bulkConcurrency}
 	p, err := NewInProcessKey(site.url, site.key, nil, opts)
 	if err != nil {
@@ -275,9 +263,6 @@ func benchBulkGrant(b *testing.B, site bulkSite, collect bool) {
 		if site.reset != nil {
 			site.reset()
 		}
-		if collect {
-			runtime.GC()
-		}
 		b.StartTimer()
 
 		m0 := memStats()
@@ -288,21 +273,14 @@ func benchBulkGrant(b *testing.B, site bulkSite, collect bool) {
 		if err != nil || res.IsError {
 			b.Fatalf("confirm: %v %s", err, text(res))
 		}
-		serverT += t1.Sub(t0)
-		serverCPU += c1 - c0
-		serverMem.add(m0, m1)
-		if collect {
-			b.StopTimer()
-			runtime.GC()
-			b.StartTimer()
-			m1 = memStats()
-			t1, c1 = time.Now(), SelfCPU()
-		}
 		direct()
 		t2, c2 := time.Now(), SelfCPU()
 		m2 := memStats()
+		serverT += t1.Sub(t0)
 		directT += t2.Sub(t1)
+		serverCPU += c1 - c0
 		directCPU += c2 - c1
+		serverMem.add(m0, m1)
 		directMem.add(m1, m2)
 		rounds++
 		if site.reset != nil {
