@@ -74,6 +74,10 @@ func TestReadExport(t *testing.T) {
 	if !reflect.DeepEqual(got, want) || len(got) != 2 || got[1].Name != redact.Mask {
 		t.Errorf("Models = %+v; ExportModels = %+v", got, want)
 	}
+	got[0].Name = "changed by a caller"
+	if second, err := e.Models(ctx); err != nil || !reflect.DeepEqual(second, want) {
+		t.Errorf("a second Models = %+v, %v; want the first answer, unchanged by its caller", second, err)
+	}
 	again, err := c.ReadExport(ctx)
 	if err != nil || again.Digest != e.Digest {
 		t.Errorf("the same answer read twice: digests differ (%v)", err)

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -204,6 +205,11 @@ type Export struct {
 	c      *Client
 	r      request
 	resp   response
+	// decoded is the first Models call's result: a bulk preview reads
+	// the records twice (its own plan's and the one it keeps).
+	decoded    []Model
+	decodeErr  error
+	wasDecoded bool
 }
 
 // ReadExport reads the export without decoding it (see Export.Models).
@@ -216,11 +222,16 @@ func (c *Client) ReadExport(ctx context.Context) (*Export, error) {
 	return &Export{Digest: sha256.Sum256(resp.body), c: c, r: r, resp: resp}, nil
 }
 
-// Models decodes the export, as ExportModels would have.
+// Models decodes the export, as ExportModels would have, once: a later call
+// returns the same records (in a list of its own).
 func (e *Export) Models(ctx context.Context) ([]Model, error) {
-	out := []Model{}
-	err := e.c.decodeAnswer(ctx, e.r, &e.resp, &out)
-	return out, err
+	if !e.wasDecoded {
+		out := []Model{}
+		e.decodeErr = e.c.decodeAnswer(ctx, e.r, &e.resp, &out)
+		e.decoded, e.wasDecoded = out, true
+	}
+	// A copy of the list: a caller may change its elements.
+	return slices.Clone(e.decoded), e.decodeErr
 }
 
 // CreateModel is POST /api/v1/models/create.
