@@ -168,3 +168,31 @@ func TestQuickPlans(t *testing.T) {
 		t.Error("an expired plan outlived the next put")
 	}
 }
+
+// A kept plan whose backup cannot be staged is not run on a missing backup:
+// the gate writes it the usual way, which fails the same, and nothing is
+// sent upstream.
+func TestBulkKeptPlanBackupFails(t *testing.T) {
+	grant := map[string]any{"principal_type": "group", "principal_id": "g-audit", "permission": "read"}
+	args := map[string]any{"filter": map[string]any{"base_model_id": "gpt-4o"}, "add_grants": []any{grant}}
+	e := newEnv(t)
+	out, _ := e.bulkPreview("update_models", args)
+	if e.keptPlans() != 1 {
+		t.Fatal("no plan kept")
+	}
+	dir := e.deps.Backups.Dir()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, []byte("not a directory"), 0o600); err != nil { // even root cannot write into it
+		t.Fatal(err)
+	}
+	res, _ := e.confirm("update_models", args, out.ConfirmToken)
+	if !res.IsError {
+		t.Fatalf("ran without a backup: %s", text(res))
+	}
+	mustContain(t, text(res), "could not write the backup, so nothing was changed")
+	if w := e.writes(); len(w) != 0 {
+		t.Fatalf("writes without a backup: %+v", w)
+	}
+}
