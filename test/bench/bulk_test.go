@@ -19,6 +19,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/owui-mcp/owui-mcp/internal/fakeowui"
+	"github.com/owui-mcp/owui-mcp/internal/gctune"
 
 	"github.com/owui-mcp/owui-mcp/tools"
 )
@@ -215,12 +216,17 @@ func (k keyedBy) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // benchBulkGrant: each round runs both, alternating, on the same data: the
-// server adds the grant (its confirmation re-reads the selection, 17 list
-// pages and one export, writes the backup, then sends 500 access updates),
+// server adds the grant (its confirmation re-reads the selection in one
+// export, runs the plan its preview kept when that export is unchanged,
+// writes the backup, then sends 500 access updates),
 // then the direct client removes it again with 500 access updates. It
 // reports the mean time of each, their ratio, and the preview's cl100k
 // tokens per model; ns/op is the whole round.
 func benchBulkGrant(b *testing.B, site bulkSite) {
+	// The process runs with the server's own GC setting, as the binary
+	// does (GOGC still wins): the direct client and the in-process fake
+	// share it.
+	defer gctune.Apply()()
 	opts := tools.Options{AllowAdmin: true, AllowAccessChanges: true, Confirm: tools.ConfirmToken, BulkConcurrency: bulkConcurrency}
 	p, err := NewInProcessKey(site.url, site.key, nil, opts)
 	if err != nil {
@@ -358,6 +364,7 @@ func sendDirect(b *testing.B, hc *http.Client, site bulkSite) {
 // best ratio a confirmation could reach if it did nothing else and its
 // writes cost what the direct client's do.
 func BenchmarkBulkGrantFloor(b *testing.B) {
+	defer gctune.Apply()() // as benchBulkGrant
 	up := bulkFake()
 	defer up.Close()
 	site := fakeSite(up, up.URL())

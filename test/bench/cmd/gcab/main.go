@@ -2,7 +2,7 @@
 // starts the server (stdio, loopback fakeowui upstream), makes 500 warm-up
 // and 5,000 timed get_model calls, and prints the server's CPU per call
 // and its resident memory. Rounds interleave the values, so load drifts
-// hit them alike. It is how main's default (SetGCPercent(200) when GOGC is
+// hit them alike. It is how the server's default (internal/gctune: GOGC=200 when GOGC is
 // unset) was chosen:
 //
 //	go build -o /tmp/owui-mcp . && go run ./test/bench/cmd/gcab /tmp/owui-mcp
