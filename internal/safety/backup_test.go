@@ -411,10 +411,17 @@ func TestBackupIDClash(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Write after a clash: %v", err)
 	}
-	if second.ID == first.ID {
-		t.Fatalf("both backups got ID %q", first.ID)
+	twoBackups(t, b, first, "first", second, "second")
+}
+
+// twoBackups checks that a clash left two backups with their own IDs and
+// operations.
+func twoBackups(t *testing.T, b *Backups, x BackupInfo, xOp string, y BackupInfo, yOp string) {
+	t.Helper()
+	if x.ID == y.ID {
+		t.Fatalf("both backups got ID %q", x.ID)
 	}
-	for id, op := range map[string]string{first.ID: "first", second.ID: "second"} {
+	for id, op := range map[string]string{x.ID: xOp, y.ID: yOp} {
 		if bk, err := b.Read(id); err != nil || bk.Operation != op {
 			t.Fatalf("Read(%q) = %q, %v; want %q", id, bk.Operation, err, op)
 		}
@@ -699,14 +706,7 @@ func TestBackupStageIDClash(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Publish after a clash: %v", err)
 	}
-	if info.ID == other.ID {
-		t.Fatalf("both backups got ID %q", info.ID)
-	}
-	for id, op := range map[string]string{other.ID: "other", info.ID: "staged"} {
-		if bk, err := b.Read(id); err != nil || bk.Operation != op {
-			t.Fatalf("Read(%q) = %q, %v; want %q", id, bk.Operation, err, op)
-		}
-	}
+	twoBackups(t, b, other, "other", info, "staged")
 	if names := dirNames(t, dir); len(names) != 2 {
 		t.Fatalf("directory holds %q; want the two backups only", names)
 	}
