@@ -16,7 +16,10 @@ import (
 // state the preview shows, and keeps it for the token it mints. The
 // confirmation reads the export again; when its bytes hash to the same
 // digest, the records are the same bytes, so the plan built from them is
-// the kept one: the decoding, selection, planning and fingerprint are
+// the kept one (what Run and the backup read of a plan is a function of
+// the records, the arguments and the server's options; what else a plan
+// reads, names for its warnings, is never run): the decoding, selection,
+// planning and fingerprint are
 // skipped, and the backup of the kept plan is written while the export is
 // being read. Any other digest (a record changed, or another replica
 // minted the token) takes the usual path on the bytes just read. The token
