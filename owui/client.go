@@ -60,13 +60,14 @@ type Client struct {
 	// User-Agent and Content-Type values of a request with the server key.
 	hdr     [4]string
 	secrets *redact.Set // APIKey and Config.Secrets
-	// accessTarget is target(pathAccessUpdate, nil), built once.
-	accessTarget string
-	http         *http.Client
-	tries        int
-	maxBody      int64
-	ua           string
-	backoff      time.Duration
+	// root is base as a string, built once: a request without a query
+	// on a plain path is root + path (see target).
+	root    string
+	http    *http.Client
+	tries   int
+	maxBody int64
+	ua      string
+	backoff time.Duration
 
 	verMu   sync.Mutex
 	version string
@@ -96,7 +97,7 @@ func New(cfg Config) (*Client, error) {
 	if c.ua == "" {
 		c.ua = "owui-mcp"
 	}
-	c.accessTarget = c.target(pathAccessUpdate, nil)
+	c.root = base.String()
 	c.hdr = [...]string{"", "application/json", c.ua, "application/json"}
 	if c.key != "" {
 		c.hdr[0] = "Bearer " + c.key
@@ -217,10 +218,7 @@ func (c *Client) do(ctx context.Context, r request) (response, error) {
 		}
 		payload = b
 	}
-	target := c.accessTarget // update_models sends hundreds of these
-	if r.path != pathAccessUpdate || len(r.query) > 0 {
-		target = c.target(r.path, r.query)
-	}
+	target := c.target(r.path, r.query)
 	tries := 1
 	if r.method == http.MethodGet && !r.once {
 		tries = c.tries
@@ -250,14 +248,30 @@ func (c *Client) do(ctx context.Context, r request) (response, error) {
 	return response{}, lastErr
 }
 
-// target is the URL of path with query.
+// target is the URL of path with query. A path of plain bytes without a
+// query (most requests; update_models sends hundreds) needs no escaping,
+// so it is appended to root rather than built and encoded as a url.URL.
 func (c *Client) target(path string, query url.Values) string {
+	if len(query) == 0 && plainPath(path) {
+		return c.root + path
+	}
 	u := *c.base
 	u.Path = c.base.Path + path
 	if len(query) > 0 {
 		u.RawQuery = query.Encode()
 	}
 	return u.String()
+}
+
+// plainPath says whether every byte of path is one a URL path keeps as it is.
+func plainPath(path string) bool {
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '/' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // attempt sends one try. retry says whether a GET may be tried again.

@@ -930,3 +930,31 @@ func FuzzIsHTMLDoctype(f *testing.F) {
 		}
 	})
 }
+
+// target's shortcut for plain query-less paths gives the URL that building
+// it as a url.URL gives, whatever the base (a sub-path, one that needs
+// escaping), and paths that need escaping or carry a query take the long way.
+func TestTargetMatchesURLBuild(t *testing.T) {
+	paths := []string{pathList, pathModel, pathProfileImage, pathTags, pathBase, pathBaseDirect, pathRuntime,
+		pathBaseTags, pathExport, pathCreate, pathUpdate, pathToggle, pathDelete, pathAccessUpdate, pathDeleteAll,
+		pathImport, pathSync, pathUnload, pathCurrentUser, pathUserStatus, pathHistory, pathUpdateVersion,
+		historyEntryPath("0f8e2a1c-1d2b-4c3d-9e8f-0a1b2c3d4e5f"), "/api/v1/odd path/ü", "/api/v1/a%2Fb"}
+	for _, base := range []string{"http://localhost:8080", "https://owui.example.com/sub/dir/", "http://h/my owui/api/v1"} {
+		c, err := New(Config{BaseURL: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range paths {
+			for _, q := range []url.Values{nil, {"id": {"a b/c:d"}}} {
+				u := *c.base
+				u.Path = c.base.Path + p
+				if len(q) > 0 {
+					u.RawQuery = q.Encode()
+				}
+				if got, want := c.target(p, q), u.String(); got != want {
+					t.Errorf("base %q path %q query %v: target %q, want %q", base, p, q, got, want)
+				}
+			}
+		}
+	}
+}
