@@ -62,12 +62,17 @@ type Client struct {
 	secrets *redact.Set // APIKey and Config.Secrets
 	// root is base as a string, built once: a request without a query
 	// on a plain path is root + path (see target).
-	root    string
-	http    *http.Client
-	tries   int
-	maxBody int64
-	ua      string
-	backoff time.Duration
+	root string
+	// keptBodies recycles the 2xx bodies of requests with keeps set
+	// (hundreds of access updates in a row): their decode targets copy
+	// every string they keep, and a decoding error quotes copies, so once
+	// call has decoded such a body nothing refers to it.
+	keptBodies sync.Pool
+	http       *http.Client
+	tries      int
+	maxBody    int64
+	ua         string
+	backoff    time.Duration
 
 	verMu   sync.Mutex
 	version string
@@ -185,26 +190,20 @@ type response struct {
 	header http.Header
 	body   []byte
 	sec    *redact.Set // what the answer was (or, with request.keeps, is to be) redacted of
-	pooled *[]byte     // body's buffer, from keptBodies
+	pooled *[]byte     // body's buffer, from Client.keptBodies
 }
 
-// keptBodies recycles the 2xx bodies of requests with keeps set (hundreds
-// of access updates in a row): their decode targets copy every string they
-// keep, and a decoding error quotes copies, so once call has decoded such
-// a body nothing refers to it.
-var keptBodies sync.Pool
-
-// keptBodyMax bounds the buffers kept in keptBodies: a rare huge answer's
-// buffer is left to the GC rather than held for the next small one.
+// keptBodyMax bounds the buffers kept in Client.keptBodies: a rare huge
+// answer's buffer is left to the GC rather than held for the next small one.
 const keptBodyMax = 64 << 10
 
 // release hands the body's buffer back to keptBodies; resp.body must not
 // be used after it.
-func (resp *response) release() {
+func (c *Client) release(resp *response) {
 	if p := resp.pooled; p != nil && cap(resp.body) <= keptBodyMax {
 		*p = resp.body[:0]
 		resp.body, resp.pooled = nil, nil
-		keptBodies.Put(p)
+		c.keptBodies.Put(p)
 	}
 }
 
@@ -328,7 +327,7 @@ func (c *Client) attempt(ctx context.Context, r request, target string, payload 
 	var pooled *[]byte
 	var buf []byte
 	if r.keeps {
-		if pooled, _ = keptBodies.Get().(*[]byte); pooled == nil {
+		if pooled, _ = c.keptBodies.Get().(*[]byte); pooled == nil {
 			pooled = new([]byte)
 		}
 		buf = *pooled
@@ -556,7 +555,7 @@ func (c *Client) call(ctx context.Context, r request, out any) error {
 		return err
 	}
 	err = c.decodeAnswer(ctx, r, &resp, out)
-	resp.release()
+	c.release(&resp)
 	return err
 }
 

@@ -69,7 +69,7 @@ func (k *keptGrants) decodeFast(data []byte) bool {
 // It allocates twice whatever the number of grants: the list, and one
 // string holding the bytes of every string the grants keep (each field a
 // slice of it: copies, so the grants never refer to the answer's buffer,
-// which keptBodies recycles).
+// which Client.keptBodies recycles).
 func scanGrants(val []byte) ([]AccessGrant, bool) {
 	if jsonscan.SkipLiteral(val, 0, "null") > 0 {
 		return nil, true

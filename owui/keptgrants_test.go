@@ -291,7 +291,7 @@ func TestSetModelAccessRedactsWhatItKeeps(t *testing.T) {
 }
 
 // The answers of SetModelAccess are read into recycled buffers
-// (keptBodies): what it returns must hold copies, not the buffer's bytes,
+// (Client.keptBodies): what it returns must hold copies, not the buffer's bytes,
 // which the next answer overwrites.
 func TestSetModelAccessResultsOutliveTheBody(t *testing.T) {
 	rec := newRecorder(t)

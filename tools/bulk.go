@@ -404,7 +404,7 @@ func boundPlan(ctx context.Context, d *Deps, s schemas.BulkSelection, build func
 // no plan when the preview read no export or the two states differ.
 func keepPlan(ctx context.Context, d *Deps, s schemas.BulkSelection, build func(context.Context, selection) (Plan[bulkPlan], error), preview Plan[bulkPlan]) (*quickPlan, string) {
 	exp := preview.Data.export
-	if exp == nil || !exportGuess(s) {
+	if exp == nil {
 		return nil, ""
 	}
 	all, err := exp.Models(ctx)
