@@ -205,11 +205,11 @@ type Export struct {
 	c      *Client
 	r      request
 	resp   response
-	// decoded is the first Models call's result: a bulk preview reads
-	// the records twice (its own plan's and the one it keeps).
-	decoded    []Model
-	decodeErr  error
-	wasDecoded bool
+	// decoded is the first Models call's result (never nil once made): a
+	// bulk preview reads the records twice (its own plan's and the one it
+	// keeps).
+	decoded   []Model
+	decodeErr error
 }
 
 // ReadExport reads the export without decoding it (see Export.Models).
@@ -225,10 +225,9 @@ func (c *Client) ReadExport(ctx context.Context) (*Export, error) {
 // Models decodes the export, as ExportModels would have, once: a later call
 // returns the same records (in a list of its own).
 func (e *Export) Models(ctx context.Context) ([]Model, error) {
-	if !e.wasDecoded {
-		out := []Model{}
-		e.decodeErr = e.c.decodeAnswer(ctx, e.r, &e.resp, &out)
-		e.decoded, e.wasDecoded = out, true
+	if e.decoded == nil {
+		e.decoded = []Model{}
+		e.decodeErr = e.c.decodeAnswer(ctx, e.r, &e.resp, &e.decoded)
 	}
 	// A copy of the list: a caller may change its elements.
 	return slices.Clone(e.decoded), e.decodeErr
